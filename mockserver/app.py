@@ -1,0 +1,212 @@
+"""The HTTP edge: `create_app()` builds a Flask app around a store and a validator.
+
+Every API request passes the same steps, in Chatwoot's order (digest §2.1, §3):
+authenticate and check the account (401/404) → read the body (400/415) → the action's own
+checks: inbox lookup, role, inbox limit (404/401/402) → the OpenAPI spec (422) → the handler.
+Every error, whoever raised it, is rendered here, as JSON, in the active profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+
+from mockserver import forms, resources
+from mockserver.channels import blank, resolve_creation_kind
+from mockserver.errors import (
+    InvalidChannelType,
+    MalformedBody,
+    MethodNotAllowed,
+    MockError,
+    PayloadTooLarge,
+    RouteNotFound,
+    UnsupportedMediaType,
+)
+from mockserver.profiles import DEFAULT_PROFILE, Profile
+from mockserver.routes import EMPTY, ROUTES, Call, Route
+from mockserver.state_document import build_store, demo_document
+from mockserver.store import Store
+from mockserver.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
+from mockserver.views import Urls
+
+TOKEN_HEADER = "Api-Access-Token"
+MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
+
+
+class ResponseSpecViolation(Exception):
+    """The mock answered something its own spec does not allow: a bug in the mock or the spec."""
+
+
+def create_app(store: Store | None = None, *, profile: Profile | str | None = None,
+               validator: RequestValidator | None = None, validate_responses: bool = False,
+               frontend_url: str | None = None) -> Flask:
+    """The mock as a WSGI app.
+
+    `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
+    (default: the store's). `validate_responses`: check every answer against the spec too and
+    answer 500 on a mismatch (tests turn this on). `frontend_url`: what Chatwoot's FRONTEND_URL
+    would be (default: the URL the request came in on).
+    """
+    active_profile = Profile.parse(profile) if profile is not None else (
+        store.profile if store is not None else DEFAULT_PROFILE)
+    if store is None:
+        store = build_store(demo_document(), active_profile)
+    store.profile = active_profile
+    spec_validator = OpenAPICoreValidator(resources.load_spec())
+    request_validator = validator or spec_validator
+
+    app = Flask("mockserver")
+    app.json.sort_keys = False  # keep Chatwoot's field order
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.extensions["chatwoot_mock"] = {"store": store, "profile": active_profile}
+    app.wsgi_app = _strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
+
+    def render_error(error: MockError) -> Response:
+        response = app.json.response(error.body(active_profile))
+        response.status_code = error.status
+        response.headers.update(error.headers())
+        return response
+
+    def handle(route: Route, **path: int) -> Response:
+        actor = store.authenticate(request.headers.get(TOKEN_HEADER), path["account_id"])
+        params, avatar = _read_body(route, store)
+        _precheck(store, route, actor, path, params)
+        incoming = _incoming(route, path, params, actor.user.access_token)
+        g.incoming = incoming
+        request_validator.validate(incoming)
+        urls = Urls(frontend_url or request.host_url.rstrip("/"))
+        result = route.handler(Call(store, actor, active_profile, urls, path, params, avatar))
+        if result is EMPTY:
+            response = Response(b"", status=200)
+            del response.headers["Content-Type"]  # Chatwoot's `head :ok` has no body to type
+            return response
+        return app.json.response(result)
+
+    for route in ROUTES:
+        rule = route.spec_path.replace("{", "<int:").replace("}", ">")
+        app.add_url_rule(rule, route.operation_id, _bind(handle, route), methods=[route.method])
+
+    @app.get("/rails/active_storage/blobs/redirect/<key>/<filename>")
+    def avatar_blob(key: str, filename: str) -> Response:
+        avatar = store.avatar(key)
+        if avatar is None or avatar.filename != filename:
+            raise RouteNotFound("No such avatar")
+        return Response(avatar.data, content_type=avatar.content_type)
+
+    @app.errorhandler(MockError)
+    def on_mock_error(error: MockError) -> Response:
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> Response:
+        if isinstance(error, WerkzeugMethodNotAllowed):
+            return render_error(MethodNotAllowed(request.method, error.valid_methods or []))
+        if isinstance(error, NotFound):
+            return render_error(RouteNotFound(f"No route for {request.method} {request.path}"))
+        if error.code == 413:
+            return render_error(PayloadTooLarge())
+        fallback = MockError(error.description or error.name)
+        fallback.status = error.code or 500
+        return render_error(fallback)
+
+    @app.errorhandler(Exception)
+    def on_crash(error: Exception) -> Response:
+        app.logger.exception("unhandled error in the mock")
+        fallback = MockError(f"The mock failed on this request: {type(error).__name__}: {error}"[:500])
+        return render_error(fallback)
+
+    if validate_responses:
+        @app.after_request
+        def check_response(response: Response) -> Response:
+            incoming = g.get("incoming")
+            if incoming is None or response.status_code >= 500:
+                return response
+            content_type = response.headers.get("Content-Type", "")
+            problems = spec_validator.response_errors(incoming, response.status_code, content_type,
+                                                      response.get_data())
+            if problems:
+                broken = app.json.response({"error": "mock response breaks the OpenAPI spec",
+                                            "status": response.status_code, "details": problems})
+                broken.status_code = 500
+                return broken
+            return response
+
+    return app
+
+
+def _bind(handle: Callable[..., Response], route: Route) -> Callable[..., Response]:
+    def view(**path: int) -> Response:
+        g.route = route
+        return handle(route, **path)
+
+    return view
+
+
+def _strip_trailing_slash(wsgi_app: Callable) -> Callable:
+    """Chatwoot (Rails) serves `/inboxes/` as `/inboxes`; real clients use both spellings."""
+
+    def app(environ: dict, start_response: Callable) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if len(path) > 1 and path.endswith("/"):
+            environ["PATH_INFO"] = path[:-1]
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
+def _read_body(route: Route, store: Store) -> tuple[Any, Any]:
+    """The request's parameters (a dict for a JSON object) and its avatar upload, if any."""
+    if route.body_types is None:
+        return {}, None
+    raw = request.get_data(cache=True)
+    mimetype = request.mimetype
+    if not raw and mimetype != "multipart/form-data":
+        return {}, None
+    if mimetype not in route.body_types:
+        accepted = " or ".join(route.body_types)
+        raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or '(none)'!r}; send {accepted}")
+    if mimetype == "multipart/form-data":
+        params = forms.nest(request.form.items(multi=True))
+        upload = request.files.get("avatar")
+        avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
+        return params, avatar
+    try:
+        return json.loads(raw), None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedBody(f"Request body is not valid JSON: {error}") from None
+
+
+def _precheck(store: Store, route: Route, actor: Any, path: dict[str, int], params: Any) -> None:
+    """The checks Chatwoot makes before it reads the parameters, so they win over a 422."""
+    body = params if isinstance(params, dict) else {}
+    store.authorize(actor, route.action, route.inbox_id(path, params),
+                    agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None)
+    if route.checks_channel_type and isinstance(params, dict):
+        channel = params.get("channel")
+        if resolve_creation_kind(channel if isinstance(channel, dict) else {}, store.profile) is None:
+            raise InvalidChannelType(name_blank=blank(params.get("name")))
+
+
+def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> IncomingRequest:
+    """The request as the validator sees it. A form upload is validated as the JSON body it
+    becomes; the avatar file itself is checked by the store."""
+    if route.body_types is None:
+        body, content_type = None, ""
+    else:
+        body, content_type = json.dumps(params).encode(), "application/json"
+    return IncomingRequest(
+        method=route.method,
+        path=request.path,
+        path_pattern=route.spec_path,
+        path_params={k: str(v) for k, v in path.items()},
+        content_type=content_type,
+        body=body,
+        query=request.args,
+        headers={"api_access_token": token},
+        host_url=request.host_url.rstrip("/"),
+    )

@@ -1,0 +1,85 @@
+"""`chatwoot-mock`: the console script."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatwoot-mock",
+        description="Offline mock of Chatwoot's Inboxes API.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the mock over HTTP",
+                                description="Serve the mock (one process, a thread pool) until interrupted.")
+    env = os.environ.get
+    serve.add_argument("--host", default=env("MOCK_HOST", DEFAULT_HOST),
+                       help="address to listen on (MOCK_HOST; default %(default)s)")
+    serve.add_argument("--port", type=int, default=int(env("MOCK_PORT", DEFAULT_PORT)),
+                       help="port, 0 for any free one (MOCK_PORT; default %(default)s)")
+    serve.add_argument("--profile", choices=["docs", "chatwoot"], default=env("MOCK_PROFILE", "docs"),
+                       help="answer as Chatwoot's documents say, or as Chatwoot 4.10 does "
+                            "(MOCK_PROFILE; default %(default)s)")
+    serve.add_argument("--state", metavar="FILE", default=env("MOCK_STATE"),
+                       help="startup state document (MOCK_STATE; default: the bundled demo)")
+    serve.add_argument("--frontend-url", default=env("MOCK_FRONTEND_URL"),
+                       help="Chatwoot's FRONTEND_URL, used in widget scripts and webhook URLs "
+                            "(MOCK_FRONTEND_URL; default: the URL a request came in on)")
+    serve.add_argument("--threads", type=int, default=int(env("MOCK_THREADS", 8)),
+                       help="request threads (MOCK_THREADS; default %(default)s)")
+    serve.add_argument("--validate-responses", action="store_true",
+                       default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
+                       help="also check every answer against the spec; 500 on a mismatch")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Imported here: openapi-core takes about a second to import, which `--help` need not pay.
+    from mockserver.app import create_app
+    from mockserver.profiles import Profile
+    from mockserver.server import PortUnavailable, serve
+    from mockserver.state_document import StateDocumentError, build_store, demo_document, read_document
+
+    profile = Profile.parse(args.profile)
+    try:
+        document = read_document(args.state) if args.state else demo_document()
+        store = build_store(document, profile)
+    except StateDocumentError as error:
+        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        return 2
+    app = create_app(store, profile=profile, validate_responses=args.validate_responses,
+                     frontend_url=args.frontend_url)
+
+    def announce(url: str) -> None:
+        lines = [f"chatwoot-mock: serving Chatwoot's Inboxes API on {url} (profile: {profile.value})"]
+        for user in store.users.values():
+            for account_id, role in user.roles.items():
+                lines.append(f"  account {account_id}  {role:<13}  {user.name:<20}  api_access_token: "
+                             f"{user.access_token}")
+        first = next(iter(store.accounts), 1)
+        lines.append(f"  try: curl -H 'api_access_token: <token>' {url}/api/v1/accounts/{first}/inboxes")
+        print("\n".join(lines), flush=True)
+
+    try:
+        serve(app, args.host, args.port, threads=args.threads, on_ready=announce)
+    except PortUnavailable as error:
+        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

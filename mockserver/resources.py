@@ -1,0 +1,36 @@
+"""Where the spec and the fixtures are: inside an installed wheel, or at the top of a checkout."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_path(*parts: str) -> Path:
+    """A file of `openapi/` or `fixtures/`: the wheel carries them under `mockserver/_data`
+    (pyproject's force-include); an editable install reads the checkout."""
+    packaged = _PACKAGE.joinpath("_data", *parts)
+    return packaged if packaged.exists() else _PACKAGE.parent.joinpath(*parts)
+
+
+SPEC_PATH = ("openapi", "inboxes.yaml")
+STATE_SCHEMA_PATH = ("fixtures", "state.schema.json")
+DEMO_STATE_PATH = ("fixtures", "demo.json")
+
+
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    """The OpenAPI document, parsed once per process. Callers must not mutate it."""
+    with data_path(*SPEC_PATH).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_json(*parts: str) -> Any:
+    with data_path(*parts).open(encoding="utf-8") as handle:
+        return json.load(handle)

@@ -1,0 +1,671 @@
+"""The in-memory state of the mock and every rule that reads or changes it.
+
+Imports no Flask: the HTTP layer asks the store, and the store raises `mockserver.errors` types.
+One re-entrant lock guards every operation, so the served (multi-threaded) mock never sees a
+half-made change. Each operation checks in Chatwoot's order (digest §2.1): the inbox is looked up
+(404) before the caller's right to it (401); the inbox limit (402) before the role (401).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import itertools
+import secrets
+import threading
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from mockserver import channels
+from mockserver.channels import ChannelKind, blank
+from mockserver.errors import (
+    AccountSuspended,
+    BotTokenRejected,
+    ChannelActionUnsupported,
+    FieldProblem,
+    HealthCheckFailed,
+    InboxLimitExceeded,
+    InboxNotFound,
+    InvalidAccessToken,
+    InvalidChannelType,
+    NotAccountMember,
+    NotAuthorized,
+    RecordInvalid,
+    ResourceNotFound,
+    Unauthenticated,
+)
+from mockserver.models import (
+    ADMINISTRATOR,
+    INBOX_DEFAULTS,
+    WORKING_HOUR_KEYS,
+    Account,
+    Actor,
+    AgentBot,
+    Avatar,
+    BotLink,
+    Campaign,
+    Inbox,
+    User,
+    default_working_hours,
+)
+from mockserver.profiles import Profile
+
+#: `ChatwootApp.max_limit`, the community edition's inbox limit (digest §2.3).
+DEFAULT_INBOX_LIMIT = 100_000
+TEXT_LIMIT = 10_000
+AVATAR_MAX_BYTES = 15 * 1024 * 1024
+AVATAR_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+
+INBOX_ATTRIBUTES = ("name", *INBOX_DEFAULTS)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do an action (digest §3.4, §3.5)."""
+
+    on_inbox: bool
+    admin_only: bool
+    checks_limit: bool = False
+
+
+RULES: dict[str, Rule] = {
+    "inboxes.index": Rule(on_inbox=False, admin_only=False),
+    "inboxes.create": Rule(on_inbox=False, admin_only=True, checks_limit=True),
+    "inboxes.show": Rule(on_inbox=True, admin_only=False),
+    "inboxes.update": Rule(on_inbox=True, admin_only=True),
+    "inboxes.destroy": Rule(on_inbox=True, admin_only=True),
+    "inboxes.agent_bot": Rule(on_inbox=True, admin_only=False),
+    "inboxes.set_agent_bot": Rule(on_inbox=True, admin_only=True),
+    "inboxes.avatar": Rule(on_inbox=True, admin_only=True),
+    "inboxes.campaigns": Rule(on_inbox=True, admin_only=True),
+    "inboxes.sync_templates": Rule(on_inbox=True, admin_only=True),
+    # `health` skips `check_authorization`; only `show?` applies (digest §2.1).
+    "inboxes.health": Rule(on_inbox=True, admin_only=False),
+    "inboxes.assignable_agents": Rule(on_inbox=True, admin_only=False),
+    "inbox_members.show": Rule(on_inbox=True, admin_only=False),
+    "inbox_members.create": Rule(on_inbox=True, admin_only=True),
+    "inbox_members.update": Rule(on_inbox=True, admin_only=True),
+    "inbox_members.destroy": Rule(on_inbox=True, admin_only=True),
+    # AgentBotPolicy#index?: administrators, or a custom role with the agent_bots permission.
+    "agent_bots.index": Rule(on_inbox=False, admin_only=True),
+}
+
+T = TypeVar("T")
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+@functools.cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Chatwoot's stop-gap for CW-1567: a top-level "null" string means null (digest §2.2)."""
+    return {k: (None if v == "null" else v) for k, v in params.items()}
+
+
+class Store:
+    """All accounts, users, bots, inboxes and their links, behind one lock."""
+
+    def __init__(self, profile: Profile = Profile.DOCS) -> None:
+        self.profile = profile
+        self._lock = threading.RLock()
+        self.accounts: dict[int, Account] = {}
+        self.users: dict[int, User] = {}
+        self.agent_bots: dict[int, AgentBot] = {}
+        self.inboxes: dict[int, Inbox] = {}
+        self.members: dict[int, list[int]] = {}  # inbox id -> user ids, in the order they joined
+        self.bot_links: dict[int, BotLink] = {}  # inbox id -> link
+        self.campaigns: dict[int, Campaign] = {}
+        self._tokens: dict[str, tuple[str, int]] = {}  # token -> ("user" | "bot", id)
+        self._ids: dict[str, itertools.count] = {}
+        self._channel_ids: dict[str, itertools.count] = {}
+        self._avatars: dict[str, int] = {}  # avatar key -> inbox id
+
+    # ----------------------------------------------------------------- ids
+    def _next_id(self, sequences: dict[str, itertools.count], name: str, taken: Iterable[int]) -> int:
+        if name not in sequences:
+            sequences[name] = itertools.count(max(taken, default=0) + 1)
+        return next(sequences[name])
+
+    def _bump(self, sequences: dict[str, itertools.count], name: str, used: int, taken: Iterable[int]) -> None:
+        """After an explicit id, later generated ids start above it."""
+        sequences[name] = itertools.count(max(max(taken, default=0), used) + 1)
+
+    # ----------------------------------------------------------------- seeding
+    # These build state without any caller's rights: startup documents and test helpers use them.
+    @_locked
+    def add_account(self, name: str, *, id: int | None = None, status: str = "active",
+                    inbox_limit: int | None = None, inbound_email_domain: str | None = None) -> Account:
+        account_id = self._explicit_or_next("account", id, self.accounts)
+        account = Account(account_id, name, status, inbox_limit,
+                          inbound_email_domain or Account.inbound_email_domain)
+        self.accounts[account_id] = account
+        return account
+
+    @_locked
+    def add_user(self, name: str, email: str, access_token: str, roles: Mapping[int, str], *,
+                 id: int | None = None, **profile: Any) -> User:
+        self._claim_token(access_token)
+        for account_id in roles:
+            self._account(account_id)
+        user_id = self._explicit_or_next("user", id, self.users)
+        user = User(user_id, name, email, access_token, dict(roles), **profile)
+        self.users[user_id] = user
+        self._tokens[access_token] = ("user", user_id)
+        return user
+
+    @_locked
+    def add_agent_bot(self, name: str, access_token: str, *, account_id: int | None, id: int | None = None,
+                      **fields: Any) -> AgentBot:
+        self._claim_token(access_token)
+        if account_id is not None:
+            self._account(account_id)
+        bot_id = self._explicit_or_next("agent_bot", id, self.agent_bots)
+        bot = AgentBot(bot_id, account_id, name, access_token, **fields)
+        self.agent_bots[bot_id] = bot
+        self._tokens[access_token] = ("bot", bot_id)
+        return bot
+
+    @_locked
+    def add_inbox(self, account_id: int, name: str | None, channel: Mapping[str, Any], *,
+                  id: int | None = None, working_hours: list[dict] | None = None,
+                  created_at: str | None = None, **attributes: Any) -> Inbox:
+        """An inbox as the state document describes it: `channel.type` may also be `twilio_sms`,
+        and generated channel values (tokens, ids) may be given to keep them stable."""
+        account = self._account(account_id)
+        kind = channels.KINDS.get(channel.get("type", ""))
+        if kind is None:
+            raise InvalidChannelType(name_blank=blank(name))
+        stored = {k: v for k, v in channel.items() if k not in ("type", "channel_id")}
+        channel_attrs = channels.new_channel_attributes(
+            kind, stored, inbound_email_domain=account.inbound_email_domain, profile=Profile.CHATWOOT)
+        channel_attrs.update(copy.deepcopy(stored))
+        inbox_attrs = {**copy.deepcopy(INBOX_DEFAULTS), **copy.deepcopy(attributes)}
+        if kind.key == "telegram" and blank(name):
+            name = channel_attrs.get("bot_name")
+        self._raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None)
+                               + self._inbox_problems({"name": name, **inbox_attrs}))
+        return self._insert_inbox(account, name, kind, channel_attrs, inbox_attrs, id=id,
+                                  channel_id=channel.get("channel_id"), working_hours=working_hours,
+                                  created_at=created_at)
+
+    @_locked
+    def add_member(self, inbox_id: int, user_id: int) -> None:
+        self._inbox_by_id(inbox_id)
+        self._user(user_id)
+        members = self.members.setdefault(inbox_id, [])
+        if user_id not in members:
+            members.append(user_id)
+
+    @_locked
+    def link_agent_bot(self, inbox_id: int, agent_bot_id: int, status: str = "active") -> None:
+        self._inbox_by_id(inbox_id)
+        self._agent_bot(agent_bot_id)
+        self.bot_links[inbox_id] = BotLink(agent_bot_id, status)
+
+    @_locked
+    def add_campaign(self, inbox_id: int, title: str, message: str, campaign_type: str, *,
+                     id: int | None = None, display_id: int | None = None, created_at: str | None = None,
+                     updated_at: str | None = None, **fields: Any) -> Campaign:
+        inbox = self._inbox_by_id(inbox_id)
+        campaign_id = self._explicit_or_next("campaign", id, self.campaigns)
+        if display_id is None:
+            display_id = 1 + max((c.display_id for c in self.campaigns.values()
+                                  if c.account_id == inbox.account_id), default=0)
+        stamp = _now()
+        campaign = Campaign(campaign_id, display_id, inbox.account_id, inbox_id, title, message,
+                            campaign_type, created_at or stamp, updated_at or created_at or stamp, **fields)
+        self.campaigns[campaign_id] = campaign
+        return campaign
+
+    def _explicit_or_next(self, name: str, explicit: int | None, table: Mapping[int, Any]) -> int:
+        if explicit is None:
+            return self._next_id(self._ids, name, table)
+        if explicit in table:
+            raise ValueError(f"duplicate {name} id {explicit}")
+        self._bump(self._ids, name, explicit, table)
+        return explicit
+
+    def _claim_token(self, token: str) -> None:
+        if blank(token):
+            raise ValueError("an access token must not be blank")
+        if token in self._tokens:
+            raise ValueError("access token already in use")
+
+    # ----------------------------------------------------------------- authentication
+    @_locked
+    def authenticate(self, token: str | None, account_id: int) -> Actor:
+        """The `api_access_token` check, then the account checks (digest §3.1, §3.2)."""
+        if blank(token):
+            raise Unauthenticated()
+        owner = self._tokens.get(token)
+        if owner is None:
+            raise InvalidAccessToken()
+        kind, owner_id = owner
+        if kind == "bot":
+            raise BotTokenRejected()
+        user = self.users[owner_id]
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise ResourceNotFound()
+        if not account.active:
+            raise AccountSuspended()
+        if account_id not in user.roles:
+            raise NotAccountMember()
+        return Actor(user, account)
+
+    # ----------------------------------------------------------------- authorization
+    @_locked
+    def authorize(self, actor: Actor, action: str, inbox_id: Any = None, *,
+                  agent_bot_id: Any = None) -> Inbox | None:
+        """Run an action's checks in Chatwoot's order and return its inbox (if it has one)."""
+        rule = RULES[action]
+        inbox = None
+        if rule.on_inbox:
+            inbox = self._inbox(actor, inbox_id)
+            if not self._can_see(actor, inbox):
+                raise NotAuthorized()
+        if agent_bot_id is not None and agent_bot_id is not False:
+            self._agent_bot(agent_bot_id)
+        if rule.checks_limit:
+            limit = actor.account.inbox_limit
+            limit = DEFAULT_INBOX_LIMIT if limit is None else limit
+            if sum(1 for i in self.inboxes.values() if i.account_id == actor.account.id) >= limit:
+                raise InboxLimitExceeded()
+        if rule.admin_only and not actor.is_admin:
+            raise NotAuthorized()
+        return inbox
+
+    def _can_see(self, actor: Actor, inbox: Inbox) -> bool:
+        return actor.is_admin or actor.user.id in self.members.get(inbox.id, ())
+
+    def _inbox(self, actor: Actor, inbox_id: Any) -> Inbox:
+        inbox = self.inboxes.get(inbox_id) if isinstance(inbox_id, int) else None
+        if inbox is None or inbox.account_id != actor.account.id:
+            raise InboxNotFound()
+        return inbox
+
+    def _inbox_by_id(self, inbox_id: int) -> Inbox:
+        try:
+            return self.inboxes[inbox_id]
+        except KeyError:
+            raise InboxNotFound() from None
+
+    def _account(self, account_id: int) -> Account:
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            raise ResourceNotFound() from None
+
+    def _user(self, user_id: int) -> User:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise ResourceNotFound() from None
+
+    def _agent_bot(self, agent_bot_id: Any) -> AgentBot:
+        bot = self.agent_bots.get(agent_bot_id) if isinstance(agent_bot_id, int) else None
+        if bot is None:
+            raise ResourceNotFound()
+        return bot
+
+    # ----------------------------------------------------------------- inboxes
+    @_locked
+    def list_inboxes(self, actor: Actor) -> list[Inbox]:
+        self.authorize(actor, "inboxes.index")
+        # The policy scope drops the controller's name order: rows come in id order (digest §2.5).
+        return [inbox for inbox in sorted(self.inboxes.values(), key=lambda i: i.id)
+                if inbox.account_id == actor.account.id and self._can_see(actor, inbox)]
+
+    @_locked
+    def get_inbox(self, actor: Actor, inbox_id: int) -> Inbox:
+        return self.authorize(actor, "inboxes.show", inbox_id)
+
+    @_locked
+    def create_inbox(self, actor: Actor, params: Mapping[str, Any], avatar: Avatar | None = None) -> Inbox:
+        self.authorize(actor, "inboxes.create")
+        params = _null_strings_to_none(params)
+        channel_params = params.get("channel")
+        channel_params = channel_params if isinstance(channel_params, Mapping) else {}
+        name = params.get("name")
+        kind = channels.resolve_creation_kind(channel_params, self.profile)
+        if kind is None:
+            raise InvalidChannelType(name_blank=blank(name))
+        channel_attrs = channels.new_channel_attributes(
+            kind, channel_params, inbound_email_domain=actor.account.inbound_email_domain,
+            profile=self.profile)
+        inbox_attrs = copy.deepcopy(INBOX_DEFAULTS)
+        inbox_attrs.update({k: copy.deepcopy(params[k]) for k in INBOX_DEFAULTS if k in params})
+        if kind.key == "telegram" and "name" not in params:
+            # The request's `name` wins; without one the inbox takes the bot's name (digest §2.3).
+            name = channel_attrs.get("bot_name")
+        # The channel is created first; its failure rolls everything back (digest §2.3).
+        self._raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None))
+        self._raise_if_invalid(self._inbox_problems({"name": name, **inbox_attrs})
+                               + self._avatar_problems(avatar))
+        return self._insert_inbox(actor.account, name, kind, channel_attrs, inbox_attrs, avatar=avatar)
+
+    def _insert_inbox(self, account: Account, name: Any, kind: ChannelKind, channel_attrs: dict,
+                      inbox_attrs: dict, *, id: int | None = None, channel_id: int | None = None,
+                      working_hours: list[dict] | None = None, created_at: str | None = None,
+                      avatar: Avatar | None = None) -> Inbox:
+        inbox_id = self._explicit_or_next("inbox", id, self.inboxes)
+        # Channel ids come from one sequence per channel table, so they coincide across types.
+        same_kind = [i.channel_id for i in self.inboxes.values() if i.kind is kind]
+        if channel_id is None:
+            channel_id = self._next_id(self._channel_ids, kind.key, same_kind)
+        else:
+            self._bump(self._channel_ids, kind.key, channel_id, same_kind)
+        inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
+                      copy.deepcopy(working_hours) if working_hours else default_working_hours(),
+                      created_at or _now())
+        self.inboxes[inbox_id] = inbox
+        if avatar is not None:
+            self._attach_avatar(inbox, avatar)
+        return inbox
+
+    @_locked
+    def update_inbox(self, actor: Actor, inbox_id: int, params: Mapping[str, Any],
+                     avatar: Avatar | None = None) -> Inbox:
+        inbox = self.authorize(actor, "inboxes.update", inbox_id)
+        params = _null_strings_to_none(params)
+        changes = {k: copy.deepcopy(params[k]) for k in INBOX_ATTRIBUTES if k in params and k != "csat_config"}
+        if not blank(params.get("csat_config")):
+            changes["csat_config"] = format_csat_config(params["csat_config"])
+        problems = self._inbox_problems({"name": inbox.name, **inbox.attributes, **changes},
+                                        only=changes.keys())
+        problems += self._avatar_problems(avatar)
+        channel_changes = self._channel_changes(inbox, params.get("channel"))
+        new_channel = {**inbox.channel, **channel_changes}
+        if channel_changes:
+            channels.normalise(inbox.kind, new_channel)
+            problems += self._channel_problems(inbox.kind, new_channel, exclude=inbox.id)
+        # Chatwoot saves the inbox, then the hours, then the channel, with no transaction, so a
+        # channel failure leaves the first two saved. The mock changes nothing on any failure.
+        self._raise_if_invalid(problems)
+        if "name" in changes:
+            inbox.name = changes.pop("name")
+        inbox.attributes.update(changes)
+        if isinstance(params.get("working_hours"), list):
+            update_working_hours(inbox.working_hours, params["working_hours"])
+        if channel_changes:
+            if inbox.kind.reauthorizable:
+                new_channel.pop("reauthorization_required", None)
+            inbox.channel = new_channel
+        if avatar is not None:
+            self._attach_avatar(inbox, avatar)
+        return inbox
+
+    def _channel_changes(self, inbox: Inbox, channel_params: Any) -> dict:
+        if not isinstance(channel_params, Mapping):
+            return {}
+        if "type" in channel_params:
+            # Chatwoot passes `type` to `channel.update!`, which raises: a 500 (digest §2.4).
+            raise RecordInvalid.single("channel", "Channel type can't be changed on update")
+        return channels.permitted_channel_params(inbox.kind, channel_params, self.profile)
+
+    @_locked
+    def delete_inbox(self, actor: Actor, inbox_id: int) -> None:
+        inbox = self.authorize(actor, "inboxes.destroy", inbox_id)
+        # Chatwoot deletes in a background job; the mock deletes at once, with everything attached.
+        del self.inboxes[inbox.id]
+        self.members.pop(inbox.id, None)
+        self.bot_links.pop(inbox.id, None)
+        for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
+            del self.campaigns[campaign_id]
+        self._detach_avatar(inbox)
+
+    # ----------------------------------------------------------------- avatars
+    @_locked
+    def delete_avatar(self, actor: Actor, inbox_id: int) -> None:
+        inbox = self.authorize(actor, "inboxes.avatar", inbox_id)
+        self._detach_avatar(inbox)
+
+    @_locked
+    def avatar(self, key: str) -> Avatar | None:
+        inbox = self.inboxes.get(self._avatars.get(key, -1))
+        return inbox.avatar if inbox is not None else None
+
+    def _attach_avatar(self, inbox: Inbox, avatar: Avatar) -> None:
+        self._detach_avatar(inbox)
+        inbox.avatar = avatar
+        self._avatars[avatar.key] = inbox.id
+
+    def _detach_avatar(self, inbox: Inbox) -> None:
+        if inbox.avatar is not None:
+            self._avatars.pop(inbox.avatar.key, None)
+            inbox.avatar = None
+
+    @staticmethod
+    def new_avatar(filename: str, content_type: str, data: bytes) -> Avatar:
+        return Avatar(secrets.token_urlsafe(16), filename or "avatar", content_type or "", data)
+
+    def _avatar_problems(self, avatar: Avatar | None) -> list[FieldProblem]:
+        if avatar is None:
+            return []
+        problems = []
+        if avatar.content_type not in AVATAR_TYPES:
+            problems.append(FieldProblem("avatar", "Avatar filetype not supported"))
+        if len(avatar.data) > AVATAR_MAX_BYTES:
+            problems.append(FieldProblem("avatar", "Avatar size is too big"))
+        return problems
+
+    # ----------------------------------------------------------------- agent bots
+    @_locked
+    def inbox_agent_bot(self, actor: Actor, inbox_id: int) -> AgentBot | None:
+        inbox = self.authorize(actor, "inboxes.agent_bot", inbox_id)
+        link = self.bot_links.get(inbox.id)
+        return self.agent_bots.get(link.agent_bot_id) if link else None
+
+    @_locked
+    def set_agent_bot(self, actor: Actor, inbox_id: int, agent_bot_id: int | None) -> None:
+        # The bot is looked up among all bots, not the account's, before the role check (§2.5).
+        inbox = self.authorize(actor, "inboxes.set_agent_bot", inbox_id, agent_bot_id=agent_bot_id)
+        if agent_bot_id is None or agent_bot_id is False:
+            self.bot_links.pop(inbox.id, None)
+        elif inbox.id in self.bot_links:
+            self.bot_links[inbox.id].agent_bot_id = agent_bot_id
+        else:
+            self.bot_links[inbox.id] = BotLink(agent_bot_id)
+
+    @_locked
+    def list_agent_bots(self, actor: Actor) -> list[AgentBot]:
+        self.authorize(actor, "agent_bots.index")
+        return [bot for bot in sorted(self.agent_bots.values(), key=lambda b: b.id)
+                if bot.account_id in (None, actor.account.id)]
+
+    # ----------------------------------------------------------------- other inbox actions
+    @_locked
+    def inbox_campaigns(self, actor: Actor, inbox_id: int) -> list[Campaign]:
+        inbox = self.authorize(actor, "inboxes.campaigns", inbox_id)
+        return sorted((c for c in self.campaigns.values() if c.inbox_id == inbox.id), key=lambda c: c.id)
+
+    @_locked
+    def sync_templates(self, actor: Actor, inbox_id: int) -> None:
+        inbox = self.authorize(actor, "inboxes.sync_templates", inbox_id)
+        whatsapp = inbox.kind.key == "whatsapp" or (
+            inbox.kind.key == "twilio_sms" and inbox.channel.get("medium") == "whatsapp")
+        if not whatsapp:
+            raise ChannelActionUnsupported(422, "Template sync is only available for WhatsApp channels")
+
+    @_locked
+    def health(self, actor: Actor, inbox_id: int) -> Inbox:
+        """The checks `Whatsapp::HealthService` makes before it calls Meta (digest §2.5)."""
+        inbox = self.authorize(actor, "inboxes.health", inbox_id)
+        if inbox.kind.key != "whatsapp" or inbox.channel.get("provider") != "whatsapp_cloud":
+            raise ChannelActionUnsupported(400, "Health data only available for WhatsApp Cloud API channels")
+        config = inbox.channel.get("provider_config") or {}
+        if blank(config.get("api_key")):
+            raise HealthCheckFailed("API key is missing")
+        if blank(config.get("phone_number_id")):
+            raise HealthCheckFailed("Phone number ID is missing")
+        return inbox
+
+    @_locked
+    def assignable_agents(self, actor: Actor, inbox_id: int) -> list[User]:
+        inbox = self.authorize(actor, "inboxes.assignable_agents", inbox_id)
+        agents = self._account_members(actor.account, self.members.get(inbox.id, ()))
+        admins = [u for u in self._account_users(actor.account) if u.roles[actor.account.id] == ADMINISTRATOR]
+        return list({u.id: u for u in [*agents, *admins]}.values())
+
+    # ----------------------------------------------------------------- inbox members
+    @_locked
+    def inbox_members(self, actor: Actor, inbox_id: Any) -> list[User]:
+        inbox = self.authorize(actor, "inbox_members.show", inbox_id)
+        return self._account_members(actor.account, self.members.get(inbox.id, ()))
+
+    @_locked
+    def add_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[int]) -> list[User]:
+        inbox = self.authorize(actor, "inbox_members.create", inbox_id)
+        current = self.members.get(inbox.id, [])
+        self._insert_members(inbox, [u for u in user_ids if u not in current])
+        return self._account_members(actor.account, self.members[inbox.id])
+
+    @_locked
+    def update_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[int]) -> list[User]:
+        inbox = self.authorize(actor, "inbox_members.update", inbox_id)
+        current = list(self.members.get(inbox.id, []))
+        self._insert_members(inbox, [u for u in user_ids if u not in current])
+        self.members[inbox.id] = [u for u in self.members[inbox.id] if u in user_ids]
+        return self._account_members(actor.account, self.members[inbox.id])
+
+    @_locked
+    def remove_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[Any]) -> None:
+        inbox = self.authorize(actor, "inbox_members.destroy", inbox_id)
+        # Unknown, non-member or malformed ids are ignored (digest §6).
+        self.members[inbox.id] = [u for u in self.members.get(inbox.id, []) if u not in user_ids]
+
+    def _insert_members(self, inbox: Inbox, new_ids: list[int]) -> None:
+        """Insert each id as Chatwoot's transaction would, failing whole on the first bad one."""
+        seen: set[int] = set()
+        for user_id in new_ids:
+            if user_id not in self.users:
+                raise RecordInvalid.single("user", "User must exist")
+            if user_id in seen:
+                # Ruby's array difference keeps duplicates, so the second insert hits the unique index.
+                raise RecordInvalid.single("user_id", "User has already been taken")
+            seen.add(user_id)
+        self.members.setdefault(inbox.id, []).extend(new_ids)
+
+    def _account_users(self, account: Account) -> list[User]:
+        return [u for u in sorted(self.users.values(), key=lambda u: u.id) if account.id in u.roles]
+
+    def _account_members(self, account: Account, user_ids: Iterable[int]) -> list[User]:
+        """Members shown through `Current.account.users`: other accounts' users stay hidden (§5.4)."""
+        wanted = set(user_ids)
+        return [u for u in self._account_users(account) if u.id in wanted]
+
+    # ----------------------------------------------------------------- validation
+    def _raise_if_invalid(self, problems: list[FieldProblem]) -> None:
+        if problems:
+            raise RecordInvalid(problems)
+
+    def _inbox_problems(self, values: Mapping[str, Any], only: Iterable[str] | None = None) -> list[FieldProblem]:
+        """The Inbox model's validations (digest §5.1), in declaration order."""
+        checked = set(only) if only is not None else None
+
+        def wanted(attribute: str) -> bool:
+            return checked is None or attribute in checked
+
+        problems = []
+        if wanted("name") and blank(values.get("name")):
+            problems.append(FieldProblem("name", "Name can't be blank"))
+        if wanted("timezone") and values.get("timezone") not in _timezones():
+            problems.append(FieldProblem("timezone", "Timezone is not included in the list"))
+        for attribute in ("out_of_office_message", "greeting_message"):
+            text = values.get(attribute)
+            if wanted(attribute) and isinstance(text, str) and len(text) > TEXT_LIMIT:
+                problems.append(FieldProblem(
+                    attribute, f"{channels.humanize(attribute)} is too long (maximum is {TEXT_LIMIT} characters)"))
+        for attribute in ("lock_to_single_conversation", "allow_messages_after_resolved", "sender_name_type"):
+            # NOT NULL columns: Chatwoot answers 500 for a null; the mock a clean 422.
+            if wanted(attribute) and values.get(attribute) is None:
+                problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} can't be blank"))
+        if wanted("portal_id") and values.get("portal_id") is not None:
+            # The mock has no help-center portals; Chatwoot answers an unknown one with a 500.
+            problems.append(FieldProblem("portal", "Portal must exist"))
+        config = values.get("auto_assignment_config")
+        limit = config.get("max_assignment_limit") if isinstance(config, Mapping) else None
+        if wanted("auto_assignment_config") and limit is not None and (not isinstance(limit, int) or limit <= 0):
+            problems.append(FieldProblem(
+                "auto_assignment_config", "Auto assignment config max_assignment_limit must be greater than 0"))
+        return problems
+
+    def _channel_problems(self, kind: ChannelKind, attrs: Mapping[str, Any],
+                          exclude: int | None) -> list[FieldProblem]:
+        problems = channels.presence_problems(kind, attrs)
+        for attribute, value in channels.unique_values(kind, attrs).items():
+            if any(i.kind is kind and i.id != exclude and i.channel.get(attribute) == value
+                   for i in self.inboxes.values()):
+                problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} has already been taken"))
+        return problems
+
+
+def format_csat_config(config: Any) -> dict:
+    """`format_csat_config`: fixed keys and defaults; a missing, null or false value takes the
+    default, anything else (an empty string too) is kept (digest §2.4)."""
+    config = config if isinstance(config, Mapping) else {}
+
+    def given(value: Any, default: Any) -> Any:
+        return default if value is None or value is False else value
+
+    rules = config.get("survey_rules") if isinstance(config.get("survey_rules"), Mapping) else {}
+    formatted = {
+        "display_type": given(config.get("display_type"), "emoji"),
+        "message": given(config.get("message"), ""),
+        "survey_rules": {
+            "operator": given(rules.get("operator"), "contains"),
+            "values": given(rules.get("values"), []),
+        },
+        "button_text": given(config.get("button_text"), "Please rate us"),
+        "language": given(config.get("language"), "en"),
+    }
+    if not blank(config.get("template")):
+        formatted["template"] = copy.deepcopy(config["template"])
+    return formatted
+
+
+def update_working_hours(hours: list[dict[str, Any]], changes: list[Mapping[str, Any]]) -> None:
+    """`update_working_hours`: only the days listed and only the keys given change; a row that
+    would break WorkingHour's validations stays as it was (Chatwoot uses non-bang `update`)."""
+    by_day = {row["day_of_week"]: row for row in hours}
+    for change in changes:
+        row = by_day.get(change.get("day_of_week"))
+        if row is None:
+            continue
+        candidate = {**row, **{k: change[k] for k in WORKING_HOUR_KEYS if k in change}}
+        if candidate.get("open_all_day"):
+            # `ensure_open_all_day_hours` runs before validation.
+            candidate.update(open_hour=0, open_minutes=0, close_hour=23, close_minutes=59)
+        if working_hour_valid(candidate):
+            row.update(candidate)
+
+
+def working_hour_valid(row: Mapping[str, Any]) -> bool:
+    if row.get("open_all_day") and row.get("closed_all_day"):
+        return False
+    if row.get("closed_all_day"):
+        return True
+    values = [row.get(k) for k in ("open_hour", "open_minutes", "close_hour", "close_minutes")]
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
+        return False
+    open_hour, open_minutes, close_hour, close_minutes = values
+    if not (0 <= open_hour <= 23 and 0 <= close_hour <= 23 and 0 <= open_minutes <= 59 and 0 <= close_minutes <= 59):
+        return False
+    return (open_hour, open_minutes) < (close_hour, close_minutes)

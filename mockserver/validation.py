@@ -1,0 +1,156 @@
+"""Checking requests (and, for tests, responses) against the OpenAPI spec.
+
+The rest of the mock sees only `IncomingRequest`, `RequestValidator` and `ResponseValidator`, so
+the engine behind them (openapi-core today) can be swapped for a faster one without touching the
+app. The spec is loaded once per validator; validators are built once per app.
+
+openapi-core is used in validate-only mode (`iter_*_errors`): unmarshalling costs about 10x more
+on lists and we never need its typed values (tooling notes §1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from mockserver.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
+
+_MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """What a validator needs to know of a request, independent of the web framework."""
+
+    method: str
+    path: str
+    #: The spec's path template, e.g. `/api/v1/accounts/{account_id}/inboxes/{id}`.
+    path_pattern: str
+    path_params: Mapping[str, Any]
+    content_type: str = ""
+    body: bytes | None = None
+    query: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    host_url: str = "http://localhost"
+
+
+class RequestValidator(Protocol):
+    def validate(self, request: IncomingRequest) -> None:
+        """Raise `MalformedBody` (400), `UnsupportedMediaType` (415) or `RequestInvalid` (422)."""
+
+
+class ResponseValidator(Protocol):
+    def response_errors(self, request: IncomingRequest, status: int, content_type: str,
+                        body: bytes) -> list[str]:
+        """Every way a response breaks the spec, as readable strings; empty when it conforms."""
+
+
+class _CoreRequest:
+    """openapi-core's request protocol over an `IncomingRequest`. Giving `path_pattern` spares
+    openapi-core its path search, which grows with the number of paths (tooling notes §1)."""
+
+    def __init__(self, request: IncomingRequest) -> None:
+        self.host_url = request.host_url
+        self.path = request.path
+        self.path_pattern = request.path_pattern
+        self.method = request.method.lower()
+        self.body = request.body
+        self.content_type = request.content_type.lower()
+        self.parameters = RequestParameters(
+            path=dict(request.path_params),
+            query=ImmutableMultiDict(request.query),
+            header=Headers(dict(request.headers)),
+            cookie=ImmutableMultiDict(),
+        )
+
+
+class _CoreResponse:
+    def __init__(self, status: int, content_type: str, body: bytes) -> None:
+        self.status_code = status
+        self.content_type = content_type
+        self.headers = Headers({"Content-Type": content_type} if content_type else {})
+        self.data = body
+
+
+class OpenAPICoreValidator:
+    """Request and response validation by openapi-core, errors turned into the mock's errors."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        # The spec is checked by its own test; skipping the check here saves startup time.
+        self._openapi = OpenAPI.from_dict(dict(spec))
+
+    def validate(self, request: IncomingRequest) -> None:
+        try:
+            errors = list(self._openapi.iter_request_errors(_CoreRequest(request)))
+        except Exception as crash:  # openapi-core itself raises on some inputs (tooling notes §6.6)
+            raise RequestInvalid([FieldProblem("", f"request could not be validated: {_text(crash)}")]) from None
+        if errors:
+            raise _to_mock_error(errors)
+
+    def response_errors(self, request: IncomingRequest, status: int, content_type: str,
+                        body: bytes) -> list[str]:
+        errors = self._openapi.iter_response_errors(_CoreRequest(request), _CoreResponse(status, content_type, body))
+        return [_text(error, limit=2000) + _schema_detail(error) for error in errors]
+
+
+def _to_mock_error(errors: Iterable[BaseException]) -> Exception:
+    problems: list[FieldProblem] = []
+    for error in errors:
+        cause_name = type(error.__cause__).__name__ if error.__cause__ else ""
+        if cause_name == "MediaTypeNotFound":
+            return UnsupportedMediaType(
+                "Unsupported Content-Type; send application/json (or multipart/form-data to upload an avatar)")
+        if cause_name in ("MediaTypeDeserializeError", "MissingRequiredRequestBody"):
+            return MalformedBody(f"Request body could not be read: {_text(error.__cause__)}")
+        problems.extend(_problems_of(error))
+    return RequestInvalid(problems or [FieldProblem("", "request does not match the API description")])
+
+
+def _problems_of(error: BaseException) -> list[FieldProblem]:
+    details = getattr(error, "details", None)
+    schema_errors = details.get("schema_errors") if isinstance(details, Mapping) else None
+    if schema_errors:
+        return [_problem(list(e.get("path") or []), str(e.get("message", ""))) for e in schema_errors]
+    cause = error.__cause__
+    name = getattr(error, "name", None) or getattr(cause, "name", None)
+    return [FieldProblem(str(name or ""), _text(cause or error))]
+
+
+_REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+
+
+def _problem(path: list[Any], message: str) -> FieldProblem:
+    """Name the field with a dotted path and, where jsonschema's wording has a Rails equivalent,
+    say it the way Chatwoot's 422 messages do."""
+    required = _REQUIRED.match(message)
+    if required:
+        path = [*path, required["name"]]
+        message = "can't be blank"
+    elif " is not one of " in message:
+        message = "is not included in the list"
+    attribute = ".".join(str(p) for p in path)
+    return FieldProblem(attribute, message[:_MAX_MESSAGE])
+
+
+def _schema_detail(error: BaseException) -> str:
+    details = getattr(error, "details", None)
+    if isinstance(details, Mapping) and details.get("schema_errors"):
+        return " " + "; ".join(f"{'.'.join(map(str, e.get('path') or []))}: {e.get('message')}"
+                               for e in details["schema_errors"])
+    return ""
+
+
+def _text(error: BaseException | None, limit: int = _MAX_MESSAGE) -> str:
+    """str(error), safely: openapi-core puts whole bodies in messages, and some of its errors
+    fail to format a non-UTF-8 body (tooling notes §2)."""
+    try:
+        text = str(error)
+    except Exception:
+        text = type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
