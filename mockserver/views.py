@@ -7,7 +7,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.models import Account, Actor, AgentBot, Campaign, Inbox, User
+from mockserver.models import WORKING_HOUR_KEYS, Account, Actor, AgentBot, Campaign, Inbox, User
 from mockserver.profiles import Profile
 
 
@@ -79,7 +79,7 @@ def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
         "enable_auto_assignment": attrs["enable_auto_assignment"],
         "auto_assignment_config": copy.deepcopy(attrs["auto_assignment_config"]),
         "out_of_office_message": attrs["out_of_office_message"],
-        "working_hours": [dict(row) for row in inbox.working_hours],
+        "working_hours": [{k: row.get(k) for k in WORKING_HOUR_KEYS} for row in inbox.working_hours],
         "timezone": attrs["timezone"],
         "callback_webhook_url": callback_webhook_url(inbox, urls.frontend_url),
         "allow_messages_after_resolved": attrs["allow_messages_after_resolved"],
