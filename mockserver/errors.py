@@ -114,10 +114,12 @@ class InboxLimitExceeded(ChatwootError):
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One failed rule: the attribute it concerns and Rails' full message for it."""
+    """One failed rule: the attribute it concerns and Rails' full message for it; `path` is the
+    dotted path of the offending field when it is nested (`channel.email`)."""
 
     attribute: str
     message: str
+    path: str = ""
 
 
 class RecordInvalid(ChatwootError):
@@ -215,12 +217,11 @@ class RequestInvalid(RequestError):
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(f"{p.attribute}: {p.message}" if p.attribute else p.message
-                                   for p in self.problems))
+        super().__init__(", ".join(p.message for p in self.problems))
 
     def body(self, profile: Profile) -> dict:
         return {
             "message": self.message,
             "attributes": list(dict.fromkeys(p.attribute for p in self.problems)),
-            "errors": [{"attribute": p.attribute, "message": p.message} for p in self.problems],
+            "errors": [{"attribute": p.path or p.attribute, "message": p.message} for p in self.problems],
         }

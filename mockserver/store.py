@@ -415,9 +415,10 @@ class Store:
     def _channel_changes(self, inbox: Inbox, channel_params: Any) -> dict:
         if not isinstance(channel_params, Mapping):
             return {}
-        if "type" in channel_params:
-            # Chatwoot passes `type` to `channel.update!`, which raises: a 500 (digest §2.4).
-            raise RecordInvalid.single("channel", "Channel type can't be changed on update")
+        if "type" in channel_params and channel_params["type"] != inbox.kind.key:
+            # Chatwoot passes `type` to `channel.update!`, which raises: a 500 (digest §2.4). A client
+            # echoing the current type loses nothing by having it ignored; any other is refused.
+            raise RecordInvalid.single("channel", "Channel type can't be changed")
         return channels.permitted_channel_params(inbox.kind, channel_params, self.profile)
 
     @_locked

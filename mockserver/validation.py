@@ -19,6 +19,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from mockserver.channels import humanize
 from mockserver.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
 
 _MAX_MESSAGE = 300
@@ -123,19 +124,29 @@ def _problems_of(error: BaseException) -> list[FieldProblem]:
 
 
 _REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+_BLANK_PATTERN = re.compile(r"does not match '\\\\S'$")
 
 
 def _problem(path: list[Any], message: str) -> FieldProblem:
-    """Name the field with a dotted path and, where jsonschema's wording has a Rails equivalent,
-    say it the way Chatwoot's 422 messages do."""
+    """Name the field by its dotted path. Where jsonschema's complaint is one a Rails model
+    validation also makes (blank, not in a list), word it as Chatwoot's 422 does:
+    "Website url can't be blank" on attribute `website_url`."""
     required = _REQUIRED.match(message)
     if required:
         path = [*path, required["name"]]
-        message = "can't be blank"
+        rails_phrase = "can't be blank"
+    elif _BLANK_PATTERN.search(message):
+        rails_phrase = "can't be blank"
     elif " is not one of " in message:
-        message = "is not included in the list"
-    attribute = ".".join(str(p) for p in path)
-    return FieldProblem(attribute, message[:_MAX_MESSAGE])
+        rails_phrase = "is not included in the list"
+    else:
+        rails_phrase = None
+    dotted = ".".join(str(p) for p in path)
+    named = [p for p in path if isinstance(p, str)]
+    if rails_phrase and named:
+        return FieldProblem(named[-1], f"{humanize(named[-1])} {rails_phrase}", path=dotted)
+    text = f"{dotted}: {message}" if dotted else message
+    return FieldProblem(dotted, text[:_MAX_MESSAGE], path=dotted)
 
 
 def _schema_detail(error: BaseException) -> str:
