@@ -14,8 +14,8 @@ from typing import Any
 from mockserver import channels
 from mockserver.models import INBOX_DEFAULTS
 
-_TRUE = {"true", "1", "t", "on", "yes"}
-_FALSE = {"false", "0", "f", "off", "no"}
+#: ActiveModel's FALSE_VALUES; any other non-empty text is true (digest §5.1).
+_FALSE = {"false", "0", "f", "off"}
 _KEY = re.compile(r"^(?P<head>[^\[\]]+)(?P<rest>(\[[^\[\]]*\])*)$")
 
 
@@ -35,14 +35,12 @@ def cast(attribute: str, value: str) -> Any:
     """Rails' casting of a form string for the column it lands in; left as is when it fits none."""
     lowered = value.strip().lower()
     if attribute in _BOOLEANS:
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-    if attribute in _INTEGERS and re.fullmatch(r"-?\d+", lowered):
-        return int(lowered)
-    if value == "" and (attribute in _BOOLEANS or attribute in _INTEGERS):
-        return None
+        return None if value == "" else lowered not in _FALSE
+    if attribute in _INTEGERS:
+        if value == "":
+            return None
+        if re.fullmatch(r"-?\d+", lowered):
+            return int(lowered)
     return value
 
 

@@ -351,7 +351,7 @@ class Store:
             kind, channel_params, inbound_email_domain=actor.account.inbound_email_domain,
             profile=self.profile)
         inbox_attrs = copy.deepcopy(INBOX_DEFAULTS)
-        inbox_attrs.update({k: copy.deepcopy(params[k]) for k in INBOX_DEFAULTS if k in params})
+        inbox_attrs.update(_permitted_inbox_params(params))
         if kind.key == "telegram" and "name" not in params:
             # The request's `name` wins; without one the inbox takes the bot's name (digest §2.3).
             name = channel_attrs.get("bot_name")
@@ -385,9 +385,10 @@ class Store:
                      avatar: Avatar | None = None) -> Inbox:
         inbox = self.authorize(actor, "inboxes.update", inbox_id)
         params = _null_strings_to_none(params)
-        changes = {k: copy.deepcopy(params[k]) for k in INBOX_ATTRIBUTES if k in params and k != "csat_config"}
+        changes = _permitted_inbox_params(params, with_name=True)
+        changes.pop("csat_config", None)
         if not blank(params.get("csat_config")):
-            changes["csat_config"] = format_csat_config(params["csat_config"])
+            changes["csat_config"] = format_csat_config(_permit_csat_config(params["csat_config"]))
         problems = self._inbox_problems({"name": inbox.name, **inbox.attributes, **changes},
                                         only=changes.keys())
         problems += self._avatar_problems(avatar)
@@ -616,6 +617,39 @@ class Store:
                    for i in self.inboxes.values()):
                 problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} has already been taken"))
         return problems
+
+
+_CSAT_KEYS = ("display_type", "message", "button_text", "language")
+_CSAT_TEMPLATE_KEYS = ("name", "template_id", "friendly_name", "content_sid", "approval_sid", "created_at",
+                       "language", "status")
+
+
+def _permitted_inbox_params(params: Mapping[str, Any], with_name: bool = False) -> dict[str, Any]:
+    """`inbox_attributes` (digest §2.2): the permitted top-level keys, and inside `csat_config`
+    and `auto_assignment_config` only their permitted keys; everything else is dropped."""
+    keys = INBOX_ATTRIBUTES if with_name else tuple(INBOX_DEFAULTS)
+    permitted = {k: copy.deepcopy(params[k]) for k in keys if k in params}
+    if isinstance(permitted.get("csat_config"), Mapping):
+        permitted["csat_config"] = _permit_csat_config(permitted["csat_config"])
+    if isinstance(permitted.get("auto_assignment_config"), Mapping):
+        config = permitted["auto_assignment_config"]
+        # [EE] the whole object is replaced by the one permitted key (digest §2.4).
+        permitted["auto_assignment_config"] = (
+            {"max_assignment_limit": config["max_assignment_limit"]} if "max_assignment_limit" in config else {})
+    return permitted
+
+
+def _permit_csat_config(config: Any) -> dict[str, Any]:
+    if not isinstance(config, Mapping):
+        return {}
+    permitted = {k: config[k] for k in _CSAT_KEYS if k in config}
+    rules = config.get("survey_rules")
+    if isinstance(rules, Mapping):
+        permitted["survey_rules"] = {k: rules[k] for k in ("operator", "values") if k in rules}
+    template = config.get("template")
+    if isinstance(template, Mapping):
+        permitted["template"] = {k: template[k] for k in _CSAT_TEMPLATE_KEYS if k in template}
+    return permitted
 
 
 def format_csat_config(config: Any) -> dict:
