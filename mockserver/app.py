@@ -30,7 +30,7 @@ from mockserver.errors import (
 from mockserver.profiles import DEFAULT_PROFILE, Profile
 from mockserver.routes import EMPTY, ROUTES, Call, Route
 from mockserver.state_document import build_store, demo_document
-from mockserver.store import Store
+from mockserver.store import Store, record_id
 from mockserver.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
 from mockserver.views import Urls
 
@@ -72,13 +72,13 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         response.headers.update(error.headers())
         return response
 
-    def handle(route: Route, **path: int) -> Response:
+    def handle(route: Route, **path: Any) -> Response:
         actor = store.authenticate(request.headers.get(TOKEN_HEADER), path["account_id"])
         params, avatar = _read_body(route, store)
         _precheck(store, route, actor, path, params)
-        incoming = _incoming(route, path, params, actor.user.access_token)
-        g.incoming = incoming
-        request_validator.validate(incoming)
+        for incoming in _incoming(route, path, params, actor.user.access_token):
+            g.incoming = incoming
+            request_validator.validate(incoming)
         urls = Urls(frontend_url or request.host_url.rstrip("/"))
         result = route.handler(Call(store, actor, active_profile, urls, path, params, avatar))
         if result is EMPTY:
@@ -88,8 +88,11 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         return app.json.response(result)
 
     for route in ROUTES:
-        rule = route.spec_path.replace("{", "<int:").replace("}", ">")
-        app.add_url_rule(rule, route.operation_id, _bind(handle, route), methods=[route.method])
+        # Plain segments, as Rails routes them: a non-numeric id still meets authentication first
+        # and is then not found (404), instead of being no route at all.
+        rule = route.spec_path.replace("{", "<").replace("}", ">")
+        app.add_url_rule(rule, route.operation_id, _bind(handle, route), methods=[route.method],
+                         provide_automatic_options=False)
 
     @app.get("/rails/active_storage/blobs/redirect/<key>/<filename>")
     def avatar_blob(key: str, filename: str) -> Response:
@@ -140,11 +143,16 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
 
 
 def _bind(handle: Callable[..., Response], route: Route) -> Callable[..., Response]:
-    def view(**path: int) -> Response:
+    def view(**path: str) -> Response:
         g.route = route
-        return handle(route, **path)
+        return handle(route, **{name: _path_value(value) for name, value in path.items()})
 
     return view
+
+
+def _path_value(segment: str) -> int | str:
+    found = record_id(segment)
+    return segment if found is None else found
 
 
 def _strip_trailing_slash(wsgi_app: Callable) -> Callable:
@@ -192,21 +200,23 @@ def _precheck(store: Store, route: Route, actor: Any, path: dict[str, int], para
             raise InvalidChannelType(name_blank=blank(params.get("name")))
 
 
-def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> IncomingRequest:
-    """The request as the validator sees it. A form upload is validated as the JSON body it
-    becomes; the avatar file itself is checked by the store."""
+def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> list[IncomingRequest]:
+    """The request as the validator sees it. A form upload is checked twice: as the form it is
+    (its own constraints: the avatar, the spelling of booleans), then as the JSON body it becomes,
+    so that a form can never pass what the same request in JSON would not."""
+    common = {
+        "method": route.method,
+        "path": request.path,
+        "path_pattern": route.spec_path,
+        "path_params": {k: str(v) for k, v in path.items()},
+        "query": request.args,
+        "headers": {"api_access_token": token},
+        "host_url": request.host_url.rstrip("/"),
+    }
     if route.body_types is None:
-        body, content_type = None, ""
-    else:
-        body, content_type = json.dumps(params).encode(), "application/json"
-    return IncomingRequest(
-        method=route.method,
-        path=request.path,
-        path_pattern=route.spec_path,
-        path_params={k: str(v) for k, v in path.items()},
-        content_type=content_type,
-        body=body,
-        query=request.args,
-        headers={"api_access_token": token},
-        host_url=request.host_url.rstrip("/"),
-    )
+        return [IncomingRequest(**common)]
+    as_json = IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())
+    if request.mimetype == "multipart/form-data":
+        as_form = IncomingRequest(**common, content_type=request.content_type or "", body=request.get_data())
+        return [as_form, as_json]
+    return [as_json]

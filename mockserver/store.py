@@ -114,6 +114,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def record_id(value: Any) -> int | None:
+    """An id as Rails' `find` reads it: a number or a string of digits; anything else finds nothing."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def _null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
     """Chatwoot's stop-gap for CW-1567: a top-level "null" string means null (digest §2.2)."""
     return {k: (None if v == "null" else v) for k, v in params.items()}
@@ -261,12 +272,12 @@ class Store:
         if kind == "bot":
             raise BotTokenRejected()
         user = self.users[owner_id]
-        account = self.accounts.get(account_id)
+        account = self.accounts.get(record_id(account_id))
         if account is None:
             raise ResourceNotFound()
         if not account.active:
             raise AccountSuspended()
-        if account_id not in user.roles:
+        if account.id not in user.roles:
             raise NotAccountMember()
         return Actor(user, account)
 
@@ -296,7 +307,7 @@ class Store:
         return actor.is_admin or actor.user.id in self.members.get(inbox.id, ())
 
     def _inbox(self, actor: Actor, inbox_id: Any) -> Inbox:
-        inbox = self.inboxes.get(inbox_id) if isinstance(inbox_id, int) else None
+        inbox = self.inboxes.get(record_id(inbox_id))
         if inbox is None or inbox.account_id != actor.account.id:
             raise InboxNotFound()
         return inbox
@@ -320,7 +331,7 @@ class Store:
             raise ResourceNotFound() from None
 
     def _agent_bot(self, agent_bot_id: Any) -> AgentBot:
-        bot = self.agent_bots.get(agent_bot_id) if isinstance(agent_bot_id, int) else None
+        bot = self.agent_bots.get(record_id(agent_bot_id))
         if bot is None:
             raise ResourceNotFound()
         return bot
@@ -482,9 +493,9 @@ class Store:
         if agent_bot_id is None or agent_bot_id is False:
             self.bot_links.pop(inbox.id, None)
         elif inbox.id in self.bot_links:
-            self.bot_links[inbox.id].agent_bot_id = agent_bot_id
+            self.bot_links[inbox.id].agent_bot_id = self._agent_bot(agent_bot_id).id
         else:
-            self.bot_links[inbox.id] = BotLink(agent_bot_id)
+            self.bot_links[inbox.id] = BotLink(self._agent_bot(agent_bot_id).id)
 
     @_locked
     def list_agent_bots(self, actor: Actor) -> list[AgentBot]:
@@ -599,9 +610,6 @@ class Store:
             # NOT NULL columns: Chatwoot answers 500 for a null; the mock a clean 422.
             if wanted(attribute) and values.get(attribute) is None:
                 problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} can't be blank"))
-        if wanted("portal_id") and values.get("portal_id") is not None:
-            # The mock has no help-center portals; Chatwoot answers an unknown one with a 500.
-            problems.append(FieldProblem("portal", "Portal must exist"))
         config = values.get("auto_assignment_config")
         limit = config.get("max_assignment_limit") if isinstance(config, Mapping) else None
         if wanted("auto_assignment_config") and limit is not None and (not isinstance(limit, int) or limit <= 0):

@@ -62,7 +62,9 @@ class _CoreRequest:
         self.path_pattern = request.path_pattern
         self.method = request.method.lower()
         self.body = request.body
-        self.content_type = request.content_type.lower()
+        # Only the media type is case-insensitive: a multipart boundary must keep its case.
+        media_type, _, parameters = request.content_type.partition(";")
+        self.content_type = media_type.strip().lower() + (f";{parameters}" if parameters else "")
         self.parameters = RequestParameters(
             path=dict(request.path_params),
             query=ImmutableMultiDict(request.query),
@@ -161,7 +163,7 @@ def _text(error: BaseException | None, limit: int = _MAX_MESSAGE) -> str:
     """str(error), safely: openapi-core puts whole bodies in messages, and some of its errors
     fail to format a non-UTF-8 body (tooling notes §2)."""
     try:
-        text = str(error)
+        text = str(error) or type(error).__name__
     except Exception:
         text = type(error).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
