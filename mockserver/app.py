@@ -217,6 +217,6 @@ def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> li
         return [IncomingRequest(**common)]
     as_json = IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())
     if request.mimetype == "multipart/form-data":
-        as_form = IncomingRequest(**common, content_type=request.content_type or "", body=request.get_data())
-        return [as_form, as_json]
+        fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
+        return [IncomingRequest(**common, content_type="multipart/form-data", form=fields), as_json]
     return [as_json]

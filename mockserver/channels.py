@@ -51,6 +51,8 @@ class ChannelKind:
     required: tuple[str, ...] = ()
     #: Attributes unique across the installation.
     unique: tuple[str, ...] = ()
+    #: Attributes limited to a list of values (`validates inclusion`).
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Created through POST /inboxes (TwilioSms is not: digest §1.2).
     creatable: bool = True
     #: Keeps `reauthorization_required` and is cleared by `reauthorized!` on update.
@@ -119,6 +121,7 @@ KINDS: dict[str, ChannelKind] = {
             editable={"phone_number": STR, "provider": STR, "provider_config": OBJ},
             defaults={"provider": "default", "provider_config": {}, "message_templates": {}},
             required=("phone_number",), unique=("phone_number",), reauthorizable=True,
+            choices={"provider": ("default", "whatsapp_cloud")},
         ),
         ChannelKind(
             "sms", "Channel::Sms",
@@ -232,7 +235,11 @@ def stub_telegram_bot_name(bot_token: Any) -> str | None:
 
 
 def presence_problems(kind: ChannelKind, attrs: Mapping[str, Any]) -> list[FieldProblem]:
-    return [FieldProblem(a, f"{humanize(a)} can't be blank") for a in kind.required if blank(attrs.get(a))]
+    """Presence, then inclusion: the model's validations that need no other record."""
+    problems = [FieldProblem(a, f"{humanize(a)} can't be blank") for a in kind.required if blank(attrs.get(a))]
+    problems += [FieldProblem(a, f"{humanize(a)} is not included in the list")
+                 for a, allowed in kind.choices.items() if attrs.get(a) not in allowed]
+    return problems
 
 
 def unique_values(kind: ChannelKind, attrs: Mapping[str, Any]) -> dict[str, Any]:

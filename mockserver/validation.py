@@ -17,6 +17,9 @@ from typing import Any, Protocol
 
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
+from openapi_schema_validator import OAS30WriteValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from mockserver.channels import humanize
@@ -39,6 +42,8 @@ class IncomingRequest:
     query: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     host_url: str = "http://localhost"
+    #: A multipart form's fields, already parsed (files as their file names); None for other bodies.
+    form: Mapping[str, str] | None = None
 
 
 class RequestValidator(Protocol):
@@ -85,11 +90,17 @@ class OpenAPICoreValidator:
     """Request and response validation by openapi-core, errors turned into the mock's errors."""
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
+        self._spec = spec
+        self._registry = Registry().with_resource(_SPEC_URI, Resource(contents=dict(spec), specification=DRAFT4))
+        self._form_validators: dict[tuple[str, str], Any] = {}
         # The spec is checked by its own test (tests/test_spec.py); checking it again for every app
         # would cost about 0.08 s each time.
         self._openapi = OpenAPI.from_dict(dict(spec), config=Config(spec_validator_cls=None))
 
     def validate(self, request: IncomingRequest) -> None:
+        if request.form is not None:
+            self._validate_form(request)
+            return
         try:
             errors = list(self._openapi.iter_request_errors(_CoreRequest(request)))
         except Exception as crash:  # openapi-core itself raises on some inputs (tooling notes §6.6)
@@ -101,6 +112,52 @@ class OpenAPICoreValidator:
                         body: bytes) -> list[str]:
         errors = self._openapi.iter_response_errors(_CoreRequest(request), _CoreResponse(status, content_type, body))
         return [_text(error, limit=2000) + _schema_detail(error) for error in errors]
+
+
+    def _validate_form(self, request: IncomingRequest) -> None:
+        """Forms are checked with jsonschema against the operation's multipart schema:
+        openapi-core's own multipart reader asserts on some bodies and ignores fields a schema
+        declares through `allOf`/`oneOf` (tooling notes §6)."""
+        validator = self._form_validator(request.path_pattern, request.method.lower())
+        if validator is None:
+            raise UnsupportedMediaType("This operation takes no multipart/form-data body")
+        errors = list(validator.iter_errors(dict(request.form)))
+        if errors:
+            raise RequestInvalid([_problem(list(e.absolute_path), e.message) for e in _closest(errors)])
+
+    def _form_validator(self, path_pattern: str, method: str) -> Any:
+        key = (path_pattern, method)
+        if key not in self._form_validators:
+            content = (self._spec.get("paths", {}).get(path_pattern, {}).get(method, {})
+                       .get("requestBody", {}).get("content", {}))
+            schema = content.get("multipart/form-data", {}).get("schema")
+            self._form_validators[key] = None if schema is None else OAS30WriteValidator(
+                _anchored(schema), registry=self._registry, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+        return self._form_validators[key]
+
+
+_SPEC_URI = "urn:chatwoot-inbox-mock:spec"
+
+
+def _anchored(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema from the spec whose `$ref`s resolve inside the spec."""
+    ref = schema.get("$ref")
+    return {"$ref": _SPEC_URI + ref} if isinstance(ref, str) else {"allOf": [dict(schema)], "$id": _SPEC_URI}
+
+
+def _closest(errors: list[Any]) -> list[Any]:
+    """For a `oneOf` that no branch matched, the errors of the branch that came closest (fewest
+    complaints), instead of jsonschema's single "not valid under any of the given schemas"."""
+    closest = []
+    for error in errors:
+        if error.validator == "oneOf" and error.context:
+            branches: dict[Any, list[Any]] = {}
+            for sub in error.context:
+                branches.setdefault(sub.schema_path[0], []).append(sub)
+            closest.extend(_closest(min(branches.values(), key=len)))
+        else:
+            closest.append(error)
+    return closest
 
 
 def _to_mock_error(errors: Iterable[BaseException]) -> Exception:
@@ -127,6 +184,7 @@ def _problems_of(error: BaseException) -> list[FieldProblem]:
 
 
 _REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+_BRACKETED_LEAF = re.compile(r"^.*\[([^\[\]]+)\]$")
 _BLANK_PATTERN = re.compile(r"does not match '\\\\S'$")
 
 
@@ -147,7 +205,8 @@ def _problem(path: list[Any], message: str) -> FieldProblem:
     dotted = ".".join(str(p) for p in path)
     named = [p for p in path if isinstance(p, str)]
     if rails_phrase and named:
-        return FieldProblem(named[-1], f"{humanize(named[-1])} {rails_phrase}", path=dotted)
+        leaf = _BRACKETED_LEAF.sub(r"\1", named[-1])  # a form's `channel[website_url]` -> website_url
+        return FieldProblem(leaf, f"{humanize(leaf)} {rails_phrase}", path=dotted)
     text = f"{dotted}: {message}" if dotted else message
     return FieldProblem(dotted, text[:_MAX_MESSAGE], path=dotted)
 
