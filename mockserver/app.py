@@ -17,9 +17,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver import forms, resources
-from mockserver.channels import blank, resolve_creation_kind
 from mockserver.errors import (
-    InvalidChannelType,
     MalformedBody,
     MethodNotAllowed,
     MockError,
@@ -30,7 +28,7 @@ from mockserver.errors import (
 from mockserver.profiles import DEFAULT_PROFILE, Profile
 from mockserver.routes import EMPTY, ROUTES, Call, Route
 from mockserver.state_document import build_store, demo_document
-from mockserver.store import Store, record_id
+from mockserver.store import Store, null_strings_to_none, record_id
 from mockserver.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
 from mockserver.views import Urls
 
@@ -194,10 +192,8 @@ def _precheck(store: Store, route: Route, actor: Any, path: dict[str, int], para
     body = params if isinstance(params, dict) else {}
     store.authorize(actor, route.action, route.inbox_id(path, params),
                     agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None)
-    if route.checks_channel_type and isinstance(params, dict):
-        channel = params.get("channel")
-        if resolve_creation_kind(channel if isinstance(channel, dict) else {}, store.profile) is None:
-            raise InvalidChannelType(name_blank=blank(params.get("name")))
+    if route.checks_creation and isinstance(params, dict):
+        store.creation_kind(null_strings_to_none(params))
 
 
 def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> list[IncomingRequest]:

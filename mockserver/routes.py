@@ -59,8 +59,8 @@ class Route:
     body_types: tuple[str, ...] | None = None
     #: set_agent_bot looks the bot up (404) before the role check (digest §2.1).
     looks_up_agent_bot: bool = False
-    #: create refuses an unknown channel type before it reads any other parameter (digest §2.3).
-    checks_channel_type: bool = False
+    #: create refuses an unknown channel type or a missing name before the spec is checked (§2.3).
+    checks_creation: bool = False
 
     @property
     def spec_path(self) -> str:
@@ -160,7 +160,7 @@ def _agent_bots(call: Call) -> Any:
 ROUTES: tuple[Route, ...] = (
     Route("listInboxes", "GET", "/inboxes", "inboxes.index", _list_inboxes),
     Route("createInbox", "POST", "/inboxes", "inboxes.create", _create_inbox, body_types=JSON_OR_FORM,
-          checks_channel_type=True),
+          checks_creation=True),
     Route("getInbox", "GET", "/inboxes/{id}", "inboxes.show", _get_inbox, "id"),
     Route("updateInbox", "PATCH", "/inboxes/{id}", "inboxes.update", _update_inbox, "id", JSON_OR_FORM),
     Route("replaceInbox", "PUT", "/inboxes/{id}", "inboxes.update", _update_inbox, "id", JSON_OR_FORM),

@@ -125,7 +125,7 @@ def record_id(value: Any) -> int | None:
     return None
 
 
-def _null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
+def null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
     """Chatwoot's stop-gap for CW-1567: a top-level "null" string means null (digest §2.2)."""
     return {k: (None if v == "null" else v) for k, v in params.items()}
 
@@ -351,13 +351,10 @@ class Store:
     @_locked
     def create_inbox(self, actor: Actor, params: Mapping[str, Any], avatar: Avatar | None = None) -> Inbox:
         self.authorize(actor, "inboxes.create")
-        params = _null_strings_to_none(params)
-        channel_params = params.get("channel")
-        channel_params = channel_params if isinstance(channel_params, Mapping) else {}
+        params = null_strings_to_none(params)
+        kind = self.creation_kind(params)
+        channel_params = params["channel"]
         name = params.get("name")
-        kind = channels.resolve_creation_kind(channel_params, self.profile)
-        if kind is None:
-            raise InvalidChannelType(name_blank=blank(name))
         channel_attrs = channels.new_channel_attributes(
             kind, channel_params, inbound_email_domain=actor.account.inbound_email_domain,
             profile=self.profile)
@@ -371,6 +368,19 @@ class Store:
         self._raise_if_invalid(self._inbox_problems({"name": name, **inbox_attrs})
                                + self._avatar_problems(avatar))
         return self._insert_inbox(actor.account, name, kind, channel_attrs, inbox_attrs, avatar=avatar)
+
+    def creation_kind(self, params: Mapping[str, Any]) -> ChannelKind:
+        """The channel kind a create request makes, or the error Chatwoot answers before any other
+        check of the parameters: no such channel type, or no name for a kind that needs one."""
+        channel_params = params.get("channel")
+        channel_params = channel_params if isinstance(channel_params, Mapping) else {}
+        name = params.get("name")
+        kind = channels.resolve_creation_kind(channel_params, self.profile)
+        if kind is None:
+            raise InvalidChannelType(name_blank=blank(name))
+        if blank(name) and kind.key != "telegram":
+            raise RecordInvalid.single("name", "Name can't be blank")
+        return kind
 
     def _insert_inbox(self, account: Account, name: Any, kind: ChannelKind, channel_attrs: dict,
                       inbox_attrs: dict, *, id: int | None = None, channel_id: int | None = None,
@@ -395,7 +405,7 @@ class Store:
     def update_inbox(self, actor: Actor, inbox_id: int, params: Mapping[str, Any],
                      avatar: Avatar | None = None) -> Inbox:
         inbox = self.authorize(actor, "inboxes.update", inbox_id)
-        params = _null_strings_to_none(params)
+        params = null_strings_to_none(params)
         changes = _permitted_inbox_params(params, with_name=True)
         changes.pop("csat_config", None)
         if not blank(params.get("csat_config")):
