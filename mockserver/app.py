@@ -80,9 +80,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         urls = Urls(frontend_url or request.host_url.rstrip("/"))
         result = route.handler(Call(store, actor, active_profile, urls, path, params, avatar))
         if result is EMPTY:
-            response = Response(b"", status=200)
-            del response.headers["Content-Type"]  # Chatwoot's `head :ok` has no body to type
-            return response
+            # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
+            return Response(b"", status=200, content_type="application/json; charset=utf-8")
         return app.json.response(result)
 
     for route in ROUTES:
