@@ -25,6 +25,7 @@ from mockserver.errors import (
     RouteNotFound,
     UnsupportedMediaType,
 )
+from mockserver.models import Actor
 from mockserver.profiles import DEFAULT_PROFILE, Profile
 from mockserver.routes import EMPTY, ROUTES, Call, Route
 from mockserver.state_document import build_store, demo_document
@@ -34,10 +35,6 @@ from mockserver.views import Urls
 
 TOKEN_HEADER = "Api-Access-Token"
 MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
-
-
-class ResponseSpecViolation(Exception):
-    """The mock answered something its own spec does not allow: a bug in the mock or the spec."""
 
 
 def create_app(store: Store | None = None, *, profile: Profile | str | None = None,
@@ -61,7 +58,6 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     app = Flask("mockserver")
     app.json.sort_keys = False  # keep Chatwoot's field order
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.extensions["chatwoot_mock"] = {"store": store, "profile": active_profile}
     app.wsgi_app = _strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
 
     def render_error(error: MockError) -> Response:
@@ -141,7 +137,6 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
 
 def _bind(handle: Callable[..., Response], route: Route) -> Callable[..., Response]:
     def view(**path: str) -> Response:
-        g.route = route
         return handle(route, **{name: _path_value(value) for name, value in path.items()})
 
     return view
@@ -186,7 +181,7 @@ def _read_body(route: Route, store: Store) -> tuple[Any, Any]:
         raise MalformedBody(f"Request body is not valid JSON: {error}") from None
 
 
-def _precheck(store: Store, route: Route, actor: Any, path: dict[str, int], params: Any) -> None:
+def _precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> None:
     """The checks Chatwoot makes before it reads the parameters, so they win over a 422."""
     body = params if isinstance(params, dict) else {}
     store.authorize(actor, route.action, route.inbox_id(path, params),
@@ -195,7 +190,7 @@ def _precheck(store: Store, route: Route, actor: Any, path: dict[str, int], para
         store.creation_kind(null_strings_to_none(params))
 
 
-def _incoming(route: Route, path: dict[str, int], params: Any, token: str) -> list[IncomingRequest]:
+def _incoming(route: Route, path: dict[str, Any], params: Any, token: str) -> list[IncomingRequest]:
     """The request as the validator sees it. A form upload is checked twice: as the form it is
     (its own constraints: the avatar, the spelling of booleans), then as the JSON body it becomes,
     so that a form can never pass what the same request in JSON would not."""

@@ -26,7 +26,7 @@ class Call:
     actor: Actor
     profile: Profile
     urls: views.Urls
-    path: dict[str, int]
+    path: dict[str, Any]
     params: Any
     avatar: Avatar | None = None
 
@@ -66,7 +66,7 @@ class Route:
     def spec_path(self) -> str:
         return ACCOUNT_PREFIX + self.path
 
-    def inbox_id(self, call_path: dict[str, int], params: Any) -> Any:
+    def inbox_id(self, call_path: dict[str, Any], params: Any) -> Any:
         if self.inbox_from == "body":
             return params.get("inbox_id") if isinstance(params, dict) else None
         return call_path.get(self.inbox_from) if self.inbox_from else None
