@@ -176,9 +176,16 @@ def _read_body(route: Route, store: Store) -> tuple[Any, Any]:
         avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
         return params, avatar
     try:
-        return json.loads(raw), None
+        return json.loads(raw, parse_constant=_refuse_constant), None
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedBody(f"Request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise MalformedBody("Request body is not valid JSON: nested too deeply") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> None:

@@ -123,7 +123,7 @@ class OpenAPICoreValidator:
             raise UnsupportedMediaType("This operation takes no multipart/form-data body")
         errors = list(validator.iter_errors(dict(request.form)))
         if errors:
-            raise RequestInvalid([_problem(list(e.absolute_path), e.message) for e in _closest(errors)])
+            raise RequestInvalid(_distinct([_problem(list(e.absolute_path), e.message) for e in _closest(errors)]))
 
     def _form_validator(self, path_pattern: str, method: str) -> Any:
         key = (path_pattern, method)
@@ -170,7 +170,16 @@ def _to_mock_error(errors: Iterable[BaseException]) -> Exception:
         if cause_name in ("MediaTypeDeserializeError", "MissingRequiredRequestBody"):
             return MalformedBody(f"Request body could not be read: {_text(error.__cause__)}")
         problems.extend(_problems_of(error))
-    return RequestInvalid(problems or [FieldProblem("", "request does not match the API description")])
+    return RequestInvalid(_distinct(problems) or [FieldProblem("", "request does not match the API description")])
+
+
+def _distinct(problems: list[FieldProblem]) -> list[FieldProblem]:
+    """One problem per field: jsonschema reports a null for a string twice (not nullable, not a
+    string), and a body that is not an object once per `allOf` part."""
+    seen: dict[str, FieldProblem] = {}
+    for problem in problems:
+        seen.setdefault(problem.path or problem.attribute, problem)
+    return list(seen.values())
 
 
 def _problems_of(error: BaseException) -> list[FieldProblem]:
@@ -196,7 +205,7 @@ def _problem(path: list[Any], message: str) -> FieldProblem:
     if required:
         path = [*path, required["name"]]
         rails_phrase = "can't be blank"
-    elif _BLANK_PATTERN.search(message):
+    elif _BLANK_PATTERN.search(message) or message.endswith(" for not nullable"):
         rails_phrase = "can't be blank"
     elif " is not one of " in message:
         rails_phrase = "is not included in the list"
