@@ -202,20 +202,27 @@ def new_channel_attributes(kind: ChannelKind, params: Mapping[str, Any], *, inbo
     if kind.key == "twilio_sms":
         attrs["phone_number"] = params.get("phone_number")
     normalise(kind, attrs)
-    if kind.key in ("web_widget", "api"):
-        attrs.setdefault("hmac_token", secure_token())
-    if kind.key == "web_widget":
-        attrs.setdefault("website_token", secure_token())
-    if kind.key == "api":
-        attrs.setdefault("identifier", secure_token())
-    if kind.key == "email":
-        attrs.setdefault("forward_to_email", f"{secrets.token_hex(16)}@{inbound_email_domain}")
-    if kind.key == "telegram":
-        attrs.setdefault("bot_name", stub_telegram_bot_name(attrs.get("bot_token")))
-    if kind.key == "whatsapp" and attrs.get("provider") == "whatsapp_cloud":
-        attrs["provider_config"] = dict(attrs.get("provider_config") or {})
-        attrs["provider_config"].setdefault("webhook_verify_token", secrets.token_hex(8))
+    fill_generated(kind, attrs, inbound_email_domain)
     return attrs
+
+
+def fill_generated(kind: ChannelKind, attrs: dict, inbound_email_domain: str) -> None:
+    """The values Chatwoot generates on create, where `attrs` has none yet (a state document may
+    give them, to keep them stable from run to run)."""
+    if kind.key in ("web_widget", "api") and "hmac_token" not in attrs:
+        attrs["hmac_token"] = secure_token()
+    if kind.key == "web_widget" and "website_token" not in attrs:
+        attrs["website_token"] = secure_token()
+    if kind.key == "api" and "identifier" not in attrs:
+        attrs["identifier"] = secure_token()
+    if kind.key == "email" and "forward_to_email" not in attrs:
+        attrs["forward_to_email"] = f"{secrets.token_hex(16)}@{inbound_email_domain}"
+    if kind.key == "telegram" and "bot_name" not in attrs:
+        attrs["bot_name"] = stub_telegram_bot_name(attrs.get("bot_token"))
+    if kind.key == "whatsapp" and attrs.get("provider") == "whatsapp_cloud":
+        config = attrs["provider_config"] = dict(attrs.get("provider_config") or {})
+        if "webhook_verify_token" not in config:
+            config["webhook_verify_token"] = secrets.token_hex(8)
 
 
 def normalise(kind: ChannelKind, attrs: dict) -> None:

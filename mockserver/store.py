@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 import secrets
 import threading
 import zoneinfo
@@ -144,19 +143,20 @@ class Store:
         self.bot_links: dict[int, BotLink] = {}  # inbox id -> link
         self.campaigns: dict[int, Campaign] = {}
         self._tokens: dict[str, tuple[str, int]] = {}  # token -> ("user" | "bot", id)
-        self._ids: dict[str, itertools.count] = {}
-        self._channel_ids: dict[str, itertools.count] = {}
+        # (channel type, attribute, value) -> inbox id, for the attributes Chatwoot keeps unique
+        # across the installation: an index, so a create does not scan every inbox.
+        self._unique_owners: dict[tuple[str, str, str], int] = {}
+        self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
 
     # ----------------------------------------------------------------- ids
-    def _next_id(self, sequences: dict[str, itertools.count], name: str, taken: Iterable[int]) -> int:
-        if name not in sequences:
-            sequences[name] = itertools.count(max(taken, default=0) + 1)
-        return next(sequences[name])
-
-    def _bump(self, sequences: dict[str, itertools.count], name: str, used: int, taken: Iterable[int]) -> None:
-        """After an explicit id, later generated ids start above it."""
-        sequences[name] = itertools.count(max(max(taken, default=0), used) + 1)
+    def _take_id(self, sequence: str, explicit: int | None = None) -> int:
+        """The next id of a sequence, or an explicit one; either way later ids start above it, and
+        a deleted record's id is never given again (as a database sequence behaves)."""
+        last = self._last_ids.get(sequence, 0)
+        chosen = last + 1 if explicit is None else explicit
+        self._last_ids[sequence] = max(last, chosen)
+        return chosen
 
     # ----------------------------------------------------------------- seeding
     # These build state without any caller's rights: startup documents and test helpers use them.
@@ -203,10 +203,10 @@ class Store:
         kind = channels.KINDS.get(channel.get("type", ""))
         if kind is None:
             raise InvalidChannelType(name_blank=blank(name))
-        stored = {k: v for k, v in channel.items() if k not in ("type", "channel_id")}
-        channel_attrs = channels.new_channel_attributes(
-            kind, stored, inbound_email_domain=account.inbound_email_domain, profile=Profile.CHATWOOT)
-        channel_attrs.update(copy.deepcopy(stored))
+        channel_attrs = copy.deepcopy(dict(kind.defaults))
+        channel_attrs.update(copy.deepcopy({k: v for k, v in channel.items() if k not in ("type", "channel_id")}))
+        channels.normalise(kind, channel_attrs)
+        channels.fill_generated(kind, channel_attrs, account.inbound_email_domain)
         inbox_attrs = {**copy.deepcopy(INBOX_DEFAULTS), **copy.deepcopy(attributes)}
         if kind.key == "telegram" and blank(name):
             name = channel_attrs.get("bot_name")
@@ -246,12 +246,9 @@ class Store:
         return campaign
 
     def _explicit_or_next(self, name: str, explicit: int | None, table: Mapping[int, Any]) -> int:
-        if explicit is None:
-            return self._next_id(self._ids, name, table)
-        if explicit in table:
+        if explicit is not None and explicit in table:
             raise ValueError(f"duplicate {name} id {explicit}")
-        self._bump(self._ids, name, explicit, table)
-        return explicit
+        return self._take_id(name, explicit)
 
     def _claim_token(self, token: str) -> None:
         if blank(token):
@@ -388,15 +385,12 @@ class Store:
                       avatar: Avatar | None = None) -> Inbox:
         inbox_id = self._explicit_or_next("inbox", id, self.inboxes)
         # Channel ids come from one sequence per channel table, so they coincide across types.
-        same_kind = [i.channel_id for i in self.inboxes.values() if i.kind is kind]
-        if channel_id is None:
-            channel_id = self._next_id(self._channel_ids, kind.key, same_kind)
-        else:
-            self._bump(self._channel_ids, kind.key, channel_id, same_kind)
+        channel_id = self._take_id(f"channel:{kind.key}", channel_id)
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
                       copy.deepcopy(working_hours) if working_hours else default_working_hours(),
                       created_at or _now())
         self.inboxes[inbox_id] = inbox
+        self._index_unique(inbox)
         if avatar is not None:
             self._attach_avatar(inbox, avatar)
         return inbox
@@ -429,7 +423,9 @@ class Store:
         if channel_changes:
             if inbox.kind.reauthorizable:
                 new_channel.pop("reauthorization_required", None)
+            self._unindex_unique(inbox)
             inbox.channel = new_channel
+            self._index_unique(inbox)
         if avatar is not None:
             self._attach_avatar(inbox, avatar)
         return inbox
@@ -448,6 +444,7 @@ class Store:
         inbox = self.authorize(actor, "inboxes.destroy", inbox_id)
         # Chatwoot deletes in a background job; the mock deletes at once, with everything attached.
         del self.inboxes[inbox.id]
+        self._unindex_unique(inbox)
         self.members.pop(inbox.id, None)
         self.bot_links.pop(inbox.id, None)
         for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
@@ -631,10 +628,18 @@ class Store:
                           exclude: int | None) -> list[FieldProblem]:
         problems = channels.presence_problems(kind, attrs)
         for attribute, value in channels.unique_values(kind, attrs).items():
-            if any(i.kind is kind and i.id != exclude and i.channel.get(attribute) == value
-                   for i in self.inboxes.values()):
+            owner = self._unique_owners.get((kind.key, attribute, str(value)))
+            if owner is not None and owner != exclude:
                 problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} has already been taken"))
         return problems
+
+    def _index_unique(self, inbox: Inbox) -> None:
+        for attribute, value in channels.unique_values(inbox.kind, inbox.channel).items():
+            self._unique_owners[(inbox.kind.key, attribute, str(value))] = inbox.id
+
+    def _unindex_unique(self, inbox: Inbox) -> None:
+        for attribute, value in channels.unique_values(inbox.kind, inbox.channel).items():
+            self._unique_owners.pop((inbox.kind.key, attribute, str(value)), None)
 
 
 _CSAT_KEYS = ("display_type", "message", "button_text", "language")

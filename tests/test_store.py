@@ -22,6 +22,7 @@ from mockserver.errors import (
     InvalidChannelType,
     NotAccountMember,
     NotAuthorized,
+    RecordInvalid,
     ResourceNotFound,
     Unauthenticated,
 )
@@ -279,3 +280,33 @@ def test_concurrent_creates_lose_nothing():
     new_channel_ids = [store.inboxes[i].channel_id for i in ids]
     assert sorted(new_channel_ids) == list(range(3, 3 + threads * per_thread))
     assert len(store.list_inboxes(admin)) == 6 + threads * per_thread
+
+
+def test_unique_channel_values_follow_updates_and_deletes():
+    # digest §5.3: an e-mail channel's `email` is unique across the installation.
+    store = demo()
+    admin = store.authenticate("demo-admin-token", 1)
+    taken = {"name": "Second", "channel": {"type": "email", "email": "billing@acme.example"}}
+    first = store.create_inbox(admin, taken)
+    raises_exactly(RecordInvalid, store.create_inbox, admin, taken)
+    # Saving an inbox with its own address is not a clash.
+    store.update_inbox(admin, first.id, {"channel": {"email": "billing@acme.example"}})
+    # Moving to a new address frees the old one; deleting frees the new one.
+    store.update_inbox(admin, first.id, {"channel": {"email": "sales@acme.example"}})
+    second = store.create_inbox(admin, taken)
+    raises_exactly(RecordInvalid, store.update_inbox, admin, second.id, {"channel": {"email": "sales@acme.example"}})
+    store.delete_inbox(admin, first.id)
+    assert store.update_inbox(admin, second.id, {"channel": {"email": "sales@acme.example"}}).channel["email"] == (
+        "sales@acme.example")
+
+
+def test_ids_keep_rising_after_deletes_and_explicit_ids():
+    store = demo()
+    admin = store.authenticate("demo-admin-token", 1)
+    body = {"name": "Api", "channel": {"type": "api"}}
+    first = store.create_inbox(admin, body)
+    assert first.id == 8  # the demo's highest inbox id is 7
+    store.delete_inbox(admin, first.id)
+    assert store.create_inbox(admin, body).id == 9  # a deleted id is never given again
+    store.add_inbox(1, "Explicit", {"type": "api"}, id=50)
+    assert store.create_inbox(admin, body).id == 51
