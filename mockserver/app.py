@@ -212,8 +212,10 @@ def _incoming(route: Route, path: dict[str, Any], params: Any, token: str) -> li
     }
     if route.body_types is None:
         return [IncomingRequest(**common)]
-    as_json = IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())
-    if request.mimetype == "multipart/form-data":
-        fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
-        return [IncomingRequest(**common, content_type="multipart/form-data", form=fields), as_json]
-    return [as_json]
+    if request.mimetype != "multipart/form-data":
+        # The JSON exactly as sent (already known to parse); an empty body is no body.
+        raw = request.get_data(cache=True)
+        return [IncomingRequest(**common, content_type="application/json", body=raw or None)]
+    fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
+    return [IncomingRequest(**common, content_type="multipart/form-data", form=fields),
+            IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())]
