@@ -114,11 +114,8 @@ def _delete_avatar(call: Call) -> Any:
 
 
 def _campaigns(call: Call) -> Any:
-    store = call.store
-    return [
-        views.campaign_json(c, store.inboxes[c.inbox_id], store.users.get(c.sender_id or -1), call.actor, call.urls)
-        for c in store.inbox_campaigns(call.actor, call.path["id"])
-    ]
+    return [views.campaign_json(campaign, inbox, sender, call.actor, call.urls)
+            for campaign, inbox, sender in call.store.inbox_campaigns(call.actor, call.path["id"])]
 
 
 def _sync_templates(call: Call) -> Any:

@@ -512,9 +512,11 @@ class Store:
 
     # ----------------------------------------------------------------- other inbox actions
     @_locked
-    def inbox_campaigns(self, actor: Actor, inbox_id: int) -> list[Campaign]:
+    def inbox_campaigns(self, actor: Actor, inbox_id: int) -> list[tuple[Campaign, Inbox, User | None]]:
+        """Each campaign with what its view shows: its inbox and its sender (if any)."""
         inbox = self.authorize(actor, "inboxes.campaigns", inbox_id)
-        return sorted((c for c in self.campaigns.values() if c.inbox_id == inbox.id), key=lambda c: c.id)
+        campaigns = sorted((c for c in self.campaigns.values() if c.inbox_id == inbox.id), key=lambda c: c.id)
+        return [(c, inbox, self.users.get(c.sender_id) if c.sender_id is not None else None) for c in campaigns]
 
     @_locked
     def sync_templates(self, actor: Actor, inbox_id: int) -> None:
