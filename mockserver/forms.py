@@ -21,7 +21,7 @@ _KEY = re.compile(r"^(?P<head>[^\[\]]+)(?P<rest>(\[[^\[\]]*\])*)$")
 
 def _typed_attributes() -> tuple[frozenset[str], frozenset[str]]:
     booleans = {k for k, v in INBOX_DEFAULTS.items() if isinstance(v, bool)}
-    integers = {"portal_id", "agent_bot", "inbox_id"}
+    integers = {"portal_id"}
     for kind in channels.KINDS.values():
         booleans |= {k for k, t in kind.editable.items() if t == channels.BOOL}
         integers |= {k for k, t in kind.editable.items() if t == channels.INT}
