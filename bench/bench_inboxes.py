@@ -11,17 +11,13 @@ thread pool of keep-alive `http.client` connections. In-process: Flask's test cl
 from __future__ import annotations
 
 import argparse
-import collections
-import contextlib
 import http.client
 import json
 import math
 import os
 import platform
-import queue
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,14 +28,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from mockserver.served import ServedMock
+
 HOST = "127.0.0.1"
 TOKEN = "demo-admin-token"
 LIST_PATH = "/api/v1/accounts/1/inboxes"
 CREATE_BODY = json.dumps({"name": "Bench", "channel": {"type": "api", "webhook_url": "https://bench.example/hook"}})
 CALLS = (("GET", LIST_PATH, None), ("POST", LIST_PATH, CREATE_BODY))
 CONNECTIONS = (1, 10)
-READY_PATTERN = re.compile(r"serving .* on (http://127\.0\.0\.1:(\d+))")
 
 # The POST runs grow the state. Every run starts a fresh server (6 demo inboxes in account 1), so a
 # run stays below the mock's inbox limit (100,000) as long as seconds x rate does. POST measures
@@ -110,74 +106,7 @@ class InProcessResult:
     non_2xx: int
 
 
-# --- the served mock ----------------------------------------------------------------------------
-
-class ServedMock:
-    """`python -m mockserver.cli serve --port 0` as a subprocess in its own process group."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[str] | None = None
-        self.port = 0
-        self.tail: collections.deque[str] = collections.deque(maxlen=30)
-        self._lines: queue.Queue[str | None] = queue.Queue()
-
-    def start(self, timeout: float = 30.0) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_")}  # the defaults, always
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mockserver.cli", "serve", "--host", HOST, "--port", "0"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, bufsize=1, start_new_session=True)
-        # One thread drains stdout to the end: the access log writes a line per request, and a full
-        # pipe would stall the server.
-        threading.Thread(target=self._drain, daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                line = None
-            if line is None:
-                raise RuntimeError(f"the mock did not announce its URL within {timeout:g} s:\n" + "".join(self.tail))
-            match = READY_PATTERN.search(line)
-            if match:
-                self.port = int(match.group(2))
-                return
-
-    def _drain(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        announced = False
-        for line in self.proc.stdout:
-            self.tail.append(line)
-            if not announced:
-                self._lines.put(line)
-                announced = READY_PATTERN.search(line) is not None
-        self._lines.put(None)
-
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        # Whatever is left in the session this script started (a gunicorn worker) goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    def __enter__(self) -> ServedMock:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
+# --- the served mock: mockserver.served.ServedMock (one process, own session, output drained) ---
 
 def one_request(conn: http.client.HTTPConnection, method: str, path: str, body: str | None) -> int:
     headers = {"api_access_token": TOKEN}
@@ -275,7 +204,7 @@ def served_runs(client: str, seconds: float) -> list[LoadResult]:
     with tempfile.TemporaryDirectory(prefix="bench-inboxes-") as tmp:
         for method, path, body in CALLS:
             for connections in CONNECTIONS:
-                with ServedMock() as mock:  # a fresh demo state for every run
+                with ServedMock(keep_lines=30) as mock:  # a fresh demo state for every run
                     warm_up(mock.port, method, path, body)
                     if wrk is not None:
                         result = run_wrk(wrk, mock.port, method, path, body, connections, seconds, Path(tmp))

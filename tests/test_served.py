@@ -6,93 +6,27 @@ Loopback only; every wait is bounded by a timeout.
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 from conftest import ADMIN
 
-ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
-START_TIMEOUT = 60  # seconds to wait for the "serving" line
+from mockserver.served import ServedMock, child_env, serve_command
+
 HTTP_TIMEOUT = 10
 
 
-class Served:
-    """A running `chatwoot-mock serve` and everything it has printed so far."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self.url = ""
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._lock:
-                self.lines.append(line.rstrip("\n"))
-
-    def output(self) -> list[str]:
-        with self._lock:
-            return list(self.lines)
-
-    def wait_for(self, predicate, timeout: float) -> list[str]:
-        """Poll the output until `predicate(lines)` holds; return the lines (the caller asserts)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = self.output()
-            if predicate(lines) or time.monotonic() > deadline or self.process.poll() is not None:
-                return lines
-            time.sleep(0.05)
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1])
-
+class Served(ServedMock):
     def api(self, path: str) -> str:
         return f"{self.url}/api/v1/accounts/1{path}"
 
 
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mockserver.cli", "serve", "--host", HOST, *args]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    process = subprocess.Popen(_command("--port", "0", "--validate-responses"), cwd=ROOT, env=_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    server = Served(process)
-    try:
-        lines = server.wait_for(lambda ls: any("serving" in line for line in ls), START_TIMEOUT)
-        serving = [line for line in lines if "serving" in line]
-        assert serving, f"no 'serving' line; exit code {process.poll()}; output:\n" + "\n".join(lines)
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", serving[0])
-        assert match, serving[0]
-        server.url = match.group(0)
+    with Served("--validate-responses") as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def test_serving_line_names_a_real_port(served):
@@ -141,7 +75,7 @@ def test_create_then_get_over_the_socket(served):
 
 
 def test_second_serve_on_the_same_port_fails_naming_it(served):
-    second = subprocess.run(_command("--port", str(served.port)), cwd=ROOT, env=_env(), capture_output=True,
+    second = subprocess.run(serve_command("--port", str(served.port)), env=child_env(), capture_output=True,
                             text=True, timeout=60)
     assert second.returncode != 0
     assert str(served.port) in second.stderr + second.stdout
