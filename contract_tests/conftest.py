@@ -1,0 +1,61 @@
+"""Options and bookkeeping of the in-process contract suite (README, "Contract tests (in-process)").
+
+Options (each also an environment variable, so that `make` targets and subprocess runs can set them):
+  --contract-budget ci|full|robustness   CONTRACT_BUDGET   how many examples (see harness.BUDGETS)
+  --contract-drift NAME[,NAME]           CONTRACT_DRIFT    serve the mock with drift switches on
+  --contract-token TOKEN                 CONTRACT_TOKEN    the administrator token the suite sends
+  --contract-only SUBSTRING              CONTRACT_ONLY     only the tests whose id contains it
+
+Every request the suite sends is counted per operation and status (harness.TALLY); the terminal
+summary prints the counts, and the session fails when a run saw no 2xx for an operation that a
+valid token reaches (an all-401 run must not pass: tooling notes §6 pitfall 11).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from contract_tests import harness
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "chatwoot-mock contract suite")
+    group.addoption("--contract-budget", default=os.environ.get("CONTRACT_BUDGET", "ci"),
+                    choices=sorted(harness.BUDGETS), help="example budget (CONTRACT_BUDGET; default ci)")
+    group.addoption("--contract-drift", default=os.environ.get("CONTRACT_DRIFT", ""),
+                    help="comma-separated drift switches to serve the mock with (CONTRACT_DRIFT)")
+    group.addoption("--contract-token", default=os.environ.get("CONTRACT_TOKEN", harness.ADMIN_TOKEN),
+                    help="administrator token the suite sends (CONTRACT_TOKEN)")
+    group.addoption("--contract-only", default=os.environ.get("CONTRACT_ONLY", ""),
+                    help="run only the contract tests whose id contains this (CONTRACT_ONLY)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    harness.configure(budget=config.getoption("--contract-budget"),
+                      drift=config.getoption("--contract-drift"),
+                      token=config.getoption("--contract-token"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    only = config.getoption("--contract-only")
+    if not only:
+        return
+    selected = [item for item in items if any(part in item.nodeid for part in only.split(","))]
+    config.hook.pytest_deselected(items=[item for item in items if item not in selected])
+    items[:] = selected
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    unreached = harness.TALLY.unreached()
+    if unreached and session.exitstatus == 0:
+        # Every request of these operations was refused although the suite sent a valid token:
+        # a run that only ever met 401s proves nothing, so it fails.
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        harness.TALLY.failure = "no 2xx answer at all for: " + ", ".join(unreached)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for line in harness.TALLY.summary_lines():
+        terminalreporter.write_line(line)

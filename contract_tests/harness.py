@@ -1,0 +1,283 @@
+"""The contract suite's moving parts: budgets, the checks, fresh mocks, the request tally, and the
+hooks that make Schemathesis's *positive* data valid for the state it is sent to.
+
+Why the hooks (README, "Contract tests (in-process)"): the spec says what a well-formed request is;
+Chatwoot (and the mock, faithfully) also refuses well-formed requests that clash with the state:
+an e-mail address, phone number, bot token or LINE channel id another inbox already has (422
+`... has already been taken`), user ids that do not exist or repeat (422 `User must exist`,
+`User has already been taken`). Schemathesis's `positive_data_acceptance` would call those 422s
+"valid data rejected". Rather than weakening the check (accepting 422 everywhere) or the mock
+(dropping Chatwoot's rules), the hooks turn each generated positive case into one that really is
+valid for the state: unique values get a per-case marker, user ids are mapped onto users that
+exist, and path ids onto the demo account and its inboxes (a random account id is a 404 that tests
+nothing past authentication). Negative cases are never touched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver import Profile, build_store, create_app, demo_document, resources
+from mockserver.drift import parse as parse_drift
+
+ADMIN_TOKEN = "demo-admin-token"
+AGENT_TOKEN = "demo-agent-token"
+
+#: Why each check is on, in the issue's words. All of Schemathesis's checks except
+#: object_level_authorization (it needs a second user's resources configured) and the three
+#: coverage-phase probes, which are on as well: the spec documents 405 + Allow and missing headers.
+CHECK_NAMES = (
+    "not_a_server_error", "status_code_conformance", "content_type_conformance",
+    "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
+    "positive_data_acceptance", "ignored_auth", "use_after_free", "ensure_resource_availability",
+    "missing_required_header", "unsupported_method",
+)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Examples per operation (per profile and role), and the stateful run's size."""
+
+    max_examples: int
+    stateful_examples: int
+    stateful_steps: int
+    #: Schemathesis's coverage phase (boundary values, every method, missing headers) sends a few
+    #: hundred requests per operation whatever max_examples is: too many for `make test`.
+    coverage: bool = True
+
+
+BUDGETS = {
+    # make test: every operation, both profiles, both roles, stateful; fixed seeds (derandomised).
+    "ci": Budget(max_examples=6, stateful_examples=15, stateful_steps=10, coverage=False),
+    # make contract: the larger run.
+    "full": Budget(max_examples=60, stateful_examples=40, stateful_steps=12),
+    # make contract, robustness figure: at least 10,000 requests, valid and invalid.
+    "robustness": Budget(max_examples=200, stateful_examples=80, stateful_steps=15),
+}
+
+
+@dataclass
+class Settings:
+    budget: Budget = BUDGETS["ci"]
+    budget_name: str = "ci"
+    drift: tuple[str, ...] = ()
+    token: str = ADMIN_TOKEN
+
+
+SETTINGS = Settings()
+
+
+def configure(*, budget: str, drift: str, token: str) -> None:
+    SETTINGS.budget = BUDGETS[budget]
+    SETTINGS.budget_name = budget
+    SETTINGS.drift = tuple(sorted(parse_drift(drift)))
+    SETTINGS.token = token
+
+
+# ---------------------------------------------------------------------------------- the tally
+@dataclass
+class Tally:
+    """Every request the suite sends to a mock, counted at the WSGI edge (so the requests that
+    checks such as ignored_auth and use_after_free make are counted too)."""
+
+    statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    #: operations (as "role operationId") that a valid token reaches and must answer 2xx at least once
+    expected_2xx: set[str] = field(default_factory=set)
+    failure: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, key: str, status: int) -> None:
+        with self._lock:
+            self.statuses[key][status] += 1
+
+    @property
+    def sent(self) -> int:
+        return sum(sum(c.values()) for c in self.statuses.values())
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for c in self.statuses.values() for s, n in c.items() if s >= 500)
+
+    def unreached(self) -> list[str]:
+        return sorted(k for k in self.expected_2xx
+                      if not any(200 <= s < 300 for s in self.statuses.get(k, Counter())))
+
+    def summary_lines(self) -> list[str]:
+        if not self.sent:
+            return []
+        drift = ", ".join(SETTINGS.drift) or "none"
+        lines = [f"contract: budget {SETTINGS.budget_name}, drift {drift}: {self.sent} requests sent, "
+                 f"{self.server_errors} answered 5xx"]
+        by_class: Counter = Counter()
+        for counts in self.statuses.values():
+            for status, n in counts.items():
+                by_class[f"{status // 100}xx"] += n
+        lines.append("contract: by status class: " + ", ".join(f"{k} {v}" for k, v in sorted(by_class.items())))
+        if self.failure:
+            lines.append(f"contract: FAILED: {self.failure}")
+        return lines
+
+
+TALLY = Tally()
+
+_OPERATION_BY_RULE: dict[str, str] = {}
+
+
+def _tallied(app: Any, role: str) -> Any:
+    """Count each answer of `app` under "role operationId" (the route Flask matched, or "unrouted")."""
+    from flask import request
+
+    @app.after_request
+    def count(response: Any) -> Any:
+        operation = request.url_rule.endpoint if request.url_rule is not None else "unrouted"
+        TALLY.record(f"{role} {operation}", response.status_code)
+        return response
+
+    return app
+
+
+def fresh_app(profile: Profile, role: str = "admin") -> Any:
+    """A new mock on the demo state. About 25 ms (most of it Flask compiling its URL rules), so it
+    is built per case only for operations that write; cases that only read share one per test."""
+    app = create_app(build_store(demo_document(), profile), drift=SETTINGS.drift)
+    return _tallied(app, role)
+
+
+# ---------------------------------------------------------------------------------- the schema
+def load_schema(*, token: str, positive_ids: bool) -> Any:
+    """The spec as Schemathesis sees it, authenticated with `token`, with the hooks of this module
+    (`positive_ids`: also map path ids of positive cases onto the demo; off for the stateful run,
+    whose ids come from the links)."""
+    import schemathesis
+
+    config = schemathesis.Config.from_dict({
+        "auth": {"openapi": {"userApiKey": {"api_key": token}}},
+        "generation": {"max-examples": SETTINGS.budget.max_examples, "database": "none"},
+        "checks": {"enabled": True, "object_level_authorization": {"enabled": False}},
+        "phases": {"coverage": {"enabled": SETTINGS.budget.coverage}},
+        "operations": [{
+            # These two succeed only on some channel types (WhatsApp; WhatsApp Cloud), whatever the
+            # request says: their documented 422/400 answers a request no data can make valid for
+            # another inbox, so only for them positive_data_acceptance also accepts it.
+            "include-operation-id": operation_id,
+            "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ACCEPTED, status]}},
+        } for operation_id, status in CHANNEL_BOUND.items()],
+    })
+    schema = schemathesis.openapi.from_path(str(resources.data_path(*resources.SPEC_PATH)), config=config)
+    # Every call passes its own mock (`app=`); the schema's app only makes the WSGI transport the
+    # one Schemathesis uses, also for the probes its checks send. A call that reaches it is a bug
+    # of this harness, and fails loudly.
+    schema.app = _unbound_app()
+    demo = _DemoIds.read()
+
+    @schema.hook("filter_failure")
+    def not_a_deleted_resource(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        # `DELETE /inbox_members` removes the listed users from an inbox; its path names no
+        # resource, so a later `PATCH /inbox_members` answering 200 is no use after free. Only that
+        # path is exempt: use_after_free still judges `DELETE /inboxes/{id}` (see delete_keeps_inbox).
+        from schemathesis.openapi.checks import UseAfterFree
+
+        return not (isinstance(failure, UseAfterFree) and failure.free.rstrip("/").endswith("/inbox_members"))
+
+    @schema.hook("map_case")
+    def valid_for_the_state(context: Any, case: Any) -> Any:
+        if case.meta is None or not case.meta.generation.mode.is_positive:
+            return case
+        marker = next(_CASE_NUMBERS)
+        path = case.path_parameters or {}
+        if "account_id" in path:
+            path["account_id"] = demo.account_id
+        if positive_ids:
+            for name in ("id", "inbox_id"):
+                if isinstance(path.get(name), int):
+                    path[name] = demo.pick_inbox(path[name])
+        if isinstance(case.body, dict):
+            _make_unique(case.body, marker)
+            if isinstance(case.body.get("user_ids"), list):
+                case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
+            if positive_ids and isinstance(case.body.get("inbox_id"), int):
+                case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
+            if isinstance(case.body.get("agent_bot"), int):
+                case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, case.body["agent_bot"])
+        return case
+
+    return schema
+
+
+def _unbound_app() -> Any:
+    from flask import Flask
+
+    app = Flask("contract-unbound")
+
+    @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unbound(path: str) -> Any:
+        return {"error": "the contract harness sent a request without its per-case mock"}, 500
+
+    return app
+
+
+#: Schemathesis's default for positive_data_acceptance, and the operations bound to a channel type.
+POSITIVE_ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+CHANNEL_BOUND = {"syncInboxTemplates": "422", "getInboxHealth": "400"}
+
+_CASE_NUMBERS = itertools.count(1)
+UNIQUE_ATTRIBUTES = ("email", "phone_number", "line_channel_id", "bot_token")
+_BOT_ID = re.compile(r"^[0-9]{5,12}(?=:)")
+
+
+def _make_unique(body: dict, marker: int) -> None:
+    """Give each value that Chatwoot keeps unique a marker no other case has, keeping it valid for
+    its pattern: JSON bodies nest them under `channel`, forms spell them `channel[...]`."""
+    places = [(body["channel"], a, a) for a in UNIQUE_ATTRIBUTES] if isinstance(body.get("channel"), dict) else []
+    places += [(body, f"channel[{a}]", a) for a in UNIQUE_ATTRIBUTES]
+    for holder, key, attribute in places:
+        value = holder.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if attribute == "bot_token":
+            holder[key] = _BOT_ID.sub(f"{10000 + marker}"[:12], value)
+        elif attribute == "email":
+            holder[key] = f"u{marker}-{value}"
+        else:
+            holder[key] = f"{value}-u{marker}"
+
+
+@dataclass(frozen=True)
+class _DemoIds:
+    account_id: int
+    inbox_ids: tuple[int, ...]
+    user_ids: tuple[int, ...]
+    agent_bot_ids: tuple[int, ...]
+
+    @classmethod
+    def read(cls) -> _DemoIds:
+        document = demo_document()
+        account_id = document["accounts"][0]["id"]
+        inboxes = tuple(i["id"] for i in document["inboxes"] if i["account_id"] == account_id)
+        bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") in (account_id, None))
+        return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots)
+
+    @staticmethod
+    def pick(ids: tuple[int, ...], generated: int) -> int:
+        return ids[generated % len(ids)]
+
+    def pick_inbox(self, generated: int) -> int:
+        return self.pick(self.inbox_ids, generated)
+
+    def existing_users(self, generated: list) -> list[int]:
+        mapped = [self.pick(self.user_ids, u) for u in generated if isinstance(u, int)]
+        return list(dict.fromkeys(mapped))  # a repeated id is 422 `User has already been taken`
+
+
+def checks() -> list[Callable]:
+    from schemathesis import checks as core
+    from schemathesis.specs.openapi import checks as openapi
+
+    return [getattr(core, name, None) or getattr(openapi, name) for name in CHECK_NAMES]
