@@ -35,14 +35,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     harness.configure(budget=config.getoption("--contract-budget"),
                       drift=config.getoption("--contract-drift"),
-                      token=config.getoption("--contract-token"))
+                      token=config.getoption("--contract-token"),
+                      only=config.getoption("--contract-only"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    only = config.getoption("--contract-only")
-    if not only:
+    if not harness.SETTINGS.only:
         return
-    selected = [item for item in items if any(part in item.nodeid for part in only.split(","))]
+    selected = [item for item in items if harness.wanted(item.nodeid)]
     config.hook.pytest_deselected(items=[item for item in items if item not in selected])
     items[:] = selected
 

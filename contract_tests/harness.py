@@ -50,11 +50,19 @@ class Budget:
     #: Schemathesis's coverage phase (boundary values, every method, missing headers) sends a few
     #: hundred requests per operation whatever max_examples is: too many for `make test`.
     coverage: bool = True
+    #: The spec's own examples, built while pytest collects (about 3 s for all operations).
+    examples: bool = True
+    #: Shrink a failing example to a minimal one (clearer reports; slow when a run is meant to fail).
+    shrink: bool = True
 
 
 BUDGETS = {
     # make test: every operation, both profiles, both roles, stateful; fixed seeds (derandomised).
     "ci": Budget(max_examples=6, stateful_examples=15, stateful_steps=10, coverage=False),
+    # The drift proof: the ci budget without the spec's examples, and a failing run stops at its
+    # first failing example (no shrinking).
+    "drift": Budget(max_examples=6, stateful_examples=15, stateful_steps=10, coverage=False, examples=False,
+                    shrink=False),
     # make contract: the larger run.
     "full": Budget(max_examples=60, stateful_examples=40, stateful_steps=12),
     # make contract, robustness figure: at least 10,000 requests, valid and invalid.
@@ -68,16 +76,25 @@ class Settings:
     budget_name: str = "ci"
     drift: tuple[str, ...] = ()
     token: str = ADMIN_TOKEN
+    #: `--contract-only`: parts of test ids to run (empty: all).
+    only: tuple[str, ...] = ()
 
 
 SETTINGS = Settings()
 
 
-def configure(*, budget: str, drift: str, token: str) -> None:
+def configure(*, budget: str, drift: str, token: str, only: str) -> None:
     SETTINGS.budget = BUDGETS[budget]
     SETTINGS.budget_name = budget
     SETTINGS.drift = tuple(sorted(parse_drift(drift)))
     SETTINGS.token = token
+    SETTINGS.only = tuple(part for part in only.split(",") if part)
+
+
+def wanted(test_id: str) -> bool:
+    """Whether `--contract-only` selects a test. The suite also narrows its schemas with it, since
+    Schemathesis builds each operation's examples while pytest collects (seconds, for all of them)."""
+    return not SETTINGS.only or any(part in test_id for part in SETTINGS.only)
 
 
 # ---------------------------------------------------------------------------------- the tally
@@ -160,7 +177,8 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         "auth": {"openapi": {"userApiKey": {"api_key": token}}},
         "generation": {"max-examples": SETTINGS.budget.max_examples, "database": "none"},
         "checks": {"enabled": True, "object_level_authorization": {"enabled": False}},
-        "phases": {"coverage": {"enabled": SETTINGS.budget.coverage}},
+        "phases": {"coverage": {"enabled": SETTINGS.budget.coverage},
+                   "examples": {"enabled": SETTINGS.budget.examples}},
         "operations": [{
             # These two succeed only on some channel types (WhatsApp; WhatsApp Cloud), whatever the
             # request says: their documented 422/400 answers a request no data can make valid for
