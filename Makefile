@@ -1,10 +1,12 @@
-# The two commands: `make run` serves the demo on 127.0.0.1:3000, `make test` runs every test.
+# The two commands: `make run` serves the demo on 127.0.0.1:3000, `make test` runs every test
+# (tests/ and the contract suite in contract_tests/ with its ci budget). `make contract` runs the
+# contract suite with the full budget: the robustness figure (>= 10,000 requests, 5xx counted).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test contract lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+contract: $(STAMP)
+	$(BIN)/python -m pytest contract_tests -p no:cacheprovider --contract-budget full
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,19 +1,21 @@
 """Options and bookkeeping of the in-process contract suite (README, "Contract tests (in-process)").
 
 Options (each also an environment variable, so that `make` targets and subprocess runs can set them):
-  --contract-budget ci|full|robustness   CONTRACT_BUDGET   how many examples (see harness.BUDGETS)
+  --contract-budget ci|drift|full        CONTRACT_BUDGET   how many examples (see harness.BUDGETS)
   --contract-drift NAME[,NAME]           CONTRACT_DRIFT    serve the mock with drift switches on
   --contract-token TOKEN                 CONTRACT_TOKEN    the administrator token the suite sends
   --contract-only SUBSTRING              CONTRACT_ONLY     only the tests whose id contains it
 
 Every request the suite sends is counted per operation and status (harness.TALLY); the terminal
 summary prints the counts, and the session fails when a run saw no 2xx for an operation that a
-valid token reaches (an all-401 run must not pass: tooling notes §6 pitfall 11).
+valid token reaches (an all-401 run must not pass: tooling notes §6 pitfall 11), and a `full`
+run fails when it sent fewer than harness.ROBUSTNESS_REQUESTS requests (it is the robustness figure).
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -37,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
                       drift=config.getoption("--contract-drift"),
                       token=config.getoption("--contract-token"),
                       only=config.getoption("--contract-only"))
+    harness.TALLY.started = time.perf_counter()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -54,6 +57,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         # a run that only ever met 401s proves nothing, so it fails.
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         harness.TALLY.failure = "no 2xx answer at all for: " + ", ".join(unreached)
+    full_run = harness.SETTINGS.budget_name == "full" and not harness.SETTINGS.only
+    if full_run and harness.TALLY.sent < harness.ROBUSTNESS_REQUESTS and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        harness.TALLY.failure = f"the robustness run sent fewer than {harness.ROBUSTNESS_REQUESTS} requests"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
