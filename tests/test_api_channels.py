@@ -7,6 +7,7 @@ as Chatwoot's permitted parameters drop them (digest §2.2).
 
 from __future__ import annotations
 
+import pytest
 from conftest import ApiClient
 
 # The seed's e-mail example, with a real address in place of the page's "[email protected]".
@@ -68,6 +69,21 @@ def test_docs_sms_with_twilio_credentials(docs_admin):
     seen = docs_admin.as_("demo-agent-token").get(f"/inboxes/{body['id']}").get_json()
     assert seen["channel_type"] == "Channel::TwilioSms" and seen["medium"] == "sms"
     assert "account_sid" not in seen and "auth_token" not in seen
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+@pytest.mark.parametrize("field", ["account_sid", "auth_token"])
+def test_blank_twilio_credentials_are_refused_by_the_spec(admin, field, blank):
+    # Found by the contract suite: the spec took a blank `account_sid`, which the Twilio model then
+    # refused (422 `Account sid can't be blank`), so a schema-valid request was rejected. The spec now
+    # refuses blanks itself, naming the field, in both profiles; nothing is created.
+    before = admin.get("/inboxes").get_json()["payload"]
+    body = {**SMS_BODY, "channel": {**SMS_BODY["channel"], field: blank}}
+    response = admin.post("/inboxes", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["attributes"] == [field]
+    assert "can't be blank" in response.get_json()["message"]
+    assert admin.get("/inboxes").get_json()["payload"] == before
 
 
 def test_chatwoot_ignores_documented_spellings(chatwoot_admin):
