@@ -66,7 +66,7 @@ BUDGETS = {
                     shrink=False),
     # make contract: the larger run, with Schemathesis's coverage phase; it is also the robustness
     # figure (issue 4 §5), so it must send at least ROBUSTNESS_REQUESTS requests, valid and invalid.
-    "full": Budget(max_examples=100, stateful_examples=50, stateful_steps=15),
+    "full": Budget(max_examples=50, stateful_examples=30, stateful_steps=15),
 }
 ROBUSTNESS_REQUESTS = 10_000
 
@@ -198,13 +198,20 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
     demo = _DemoIds.read()
 
     @schema.hook("filter_failure")
-    def not_a_deleted_resource(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    def not_an_artefact_of_the_check(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        from schemathesis.core.failures import AcceptedNegativeData
+        from schemathesis.openapi.checks import UseAfterFree
+
         # `DELETE /inbox_members` removes the listed users from an inbox; its path names no
         # resource, so a later `PATCH /inbox_members` answering 200 is no use after free. Only that
         # path is exempt: use_after_free still judges `DELETE /inboxes/{id}` (see delete_keeps_inbox).
-        from schemathesis.openapi.checks import UseAfterFree
-
-        return not (isinstance(failure, UseAfterFree) and failure.free.rstrip("/").endswith("/inbox_members"))
+        if isinstance(failure, UseAfterFree) and failure.free.rstrip("/").endswith("/inbox_members"):
+            return False
+        # A multipart form carries only strings: a negative value (the number 0 for a string, a list
+        # for an enum) reaches the mock as "0" or as repeated fields, which are valid form values
+        # (README, "Forms are narrower than JSON"). Negative data is judged on JSON bodies, where
+        # types survive; forms keep positive_data_acceptance and tests/test_api_forms.py.
+        return not (isinstance(failure, AcceptedNegativeData) and case.media_type == "multipart/form-data")
 
     @schema.hook("map_case")
     def valid_for_the_state(context: Any, case: Any) -> Any:
