@@ -7,6 +7,9 @@ was sent to, and probes it the way `ignored_auth` does: by sending a changed cop
 - `unknown_inbox_not_found`: an inbox id the account does not have is 404 for an administrator:
   the inbox lookup comes before the role check (digest §2.1). 401 is documented too (for other
   reasons), so status_code_conformance cannot tell a swapped check order.
+- `deleted_inbox_gone`: after deleteInbox answers 200, getInbox of it is 404. Schemathesis's
+  use_after_free judges the same, but only when a stateful run happens to delete and then read;
+  this asks at every successful delete.
 - `admin_fields_hidden`: an agent never sees an `x-admin-only` inbox field (digest §4.2).
 - `listed_inboxes_readable`: every inbox listInboxes shows an agent is one getInbox lets them read
   (agents see the inboxes they are members of, digest §3.5).
@@ -72,6 +75,16 @@ def unknown_inbox_not_found(app: Any) -> Callable:
     return unknown_inbox_not_found
 
 
+def deleted_inbox_gone(app: Any) -> Callable:
+    def deleted_inbox_gone(ctx: Any, response: Any, case: Any) -> None:
+        if _operation_id(case) != "deleteInbox" or response.status_code != 200:
+            return
+        read = app.test_client().get(_request_path(response), headers={"api_access_token": _token(response) or ""})
+        assert read.status_code == 404, f"a deleted inbox still answers getInbox with {read.status_code}"
+
+    return deleted_inbox_gone
+
+
 def _inbox_bodies(body: Any) -> list[dict]:
     items = body.get("payload", [body]) if isinstance(body, dict) else body if isinstance(body, list) else []
     return [i for i in items if isinstance(i, dict) and "channel_type" in i]
@@ -103,5 +116,5 @@ def listed_inboxes_readable(app: Any) -> Callable:
 
 
 #: The probes each role's run adds to Schemathesis's checks.
-ADMIN_PROBES = (malformed_body_rejected, unknown_inbox_not_found)
+ADMIN_PROBES = (malformed_body_rejected, unknown_inbox_not_found, deleted_inbox_gone)
 AGENT_PROBES = (admin_fields_hidden, listed_inboxes_readable)

@@ -35,7 +35,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "malformed_json_500": (CREATE,),
     "auth_ignored": (LIST,),
     "admin_fields_to_agents": (AGENT_SHOW,),
-    "delete_keeps_inbox": ("TestDocsWorkflow",),
+    "delete_keeps_inbox": ("admin[DELETE /api/v1/accounts/{account_id}/inboxes/{id}]",),
     "list_not_wrapped": (LIST,),
     "agents_see_all_inboxes": (AGENT_LIST,),
     "not_found_as_401": (SHOW,),
