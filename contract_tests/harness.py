@@ -30,14 +30,14 @@ from mockserver.drift import parse as parse_drift
 ADMIN_TOKEN = "demo-admin-token"
 AGENT_TOKEN = "demo-agent-token"
 
-#: Why each check is on, in the issue's words. All of Schemathesis's checks except
-#: object_level_authorization (it needs a second user's resources configured) and the three
-#: coverage-phase probes, which are on as well: the spec documents 405 + Allow and missing headers.
+#: The ten checks issue 4 lists, and the three that judge the coverage phase's probes (a missing
+#: required header; a method the path does not have, answered 405 with `Allow`). The one left out,
+#: object_level_authorization, needs a second user's resources configured.
 CHECK_NAMES = (
     "not_a_server_error", "status_code_conformance", "content_type_conformance",
     "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
     "positive_data_acceptance", "ignored_auth", "use_after_free", "ensure_resource_availability",
-    "missing_required_header", "unsupported_method",
+    "missing_required_header", "unsupported_method", "allow_header_conformance",
 )
 
 
@@ -145,9 +145,6 @@ class Tally:
 
 
 TALLY = Tally()
-
-_OPERATION_BY_RULE: dict[str, str] = {}
-
 
 def _tallied(app: Any, role: str) -> Any:
     """Count each answer of `app` under "role operationId" (the route Flask matched, or "unrouted")."""
