@@ -79,14 +79,14 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.state_document import StateDocumentError, build_store, demo_document, read_document
 
     profile = Profile.parse(args.profile)
+    # An existing state file wins over --state: it is the state the mock last acknowledged.
+    source = args.state_file if args.state_file and Path(args.state_file).exists() else args.state
     try:
-        if args.state_file and Path(args.state_file).exists():
-            document = read_document(args.state_file)  # the state file wins over --state
-        else:
-            document = read_document(args.state) if args.state else demo_document()
+        document = read_document(source) if source else demo_document()
         store = build_store(document, profile)
     except StateDocumentError as error:
-        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        where = f"{source}: " if source and source not in str(error) else ""
+        print(f"chatwoot-mock: {where}{error}", file=sys.stderr)
         return 2
     try:
         app = create_app(store, profile=profile, validate_responses=args.validate_responses,

@@ -29,6 +29,8 @@ class MockRuntime:
         self.journal = journal if journal is not None else Journal()
         self.faults = faults if faults is not None else Faults()
         self.state_path = Path(state_path) if state_path is not None else None
+        if self.state_path is not None:
+            state_file.remove_leftovers(self.state_path)
         # The startup state, kept as a snapshot: restoring it takes a fraction of a millisecond,
         # where building the store again from its document takes about 10 ms.
         self._pristine = store.snapshot()

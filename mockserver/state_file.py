@@ -21,10 +21,22 @@ def encode(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def remove_leftovers(path: str | Path) -> None:
+    """Temporary files a kill mid-write left beside the state file (the file itself is whole)."""
+    target = Path(path)
+    for leftover in target.parent.glob(_temporary_prefix(target) + "*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
 def write_atomically(path: str | Path, data: bytes) -> None:
     target = Path(path)
     directory = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
