@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
-	$(BIN)/python bench/bench_fixtures.py
+	$(BIN)/python bench/bench_fixtures.py --engine-comparison
 
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).
 demo-fixtures: $(STAMP)
