@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--validate-responses", action="store_true",
                        default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
                        help="also check every answer against the spec; 500 on a mismatch")
+    _add_control_options(serve, env)
     fixtures = commands.add_parser("fixtures", help="write a generated state document",
                                    description="Generate a fixture set's state document; the same set, seed and "
                                                "size give the same bytes on any machine and day.")
@@ -58,6 +60,28 @@ def _add_fixture_size(command: argparse.ArgumentParser, env) -> None:
                          help="seed of a generated set (MOCK_SEED; default 1, the committed demo)")
     command.add_argument("--inboxes", type=int, default=None,
                          help="number of inboxes of the large set (default 10000)")
+
+
+def _add_control_options(serve: argparse.ArgumentParser, env: Callable[[str], str | None]) -> None:
+    """The control API's and the state file's options (README: "Control API", "State that survives a restart")."""
+    serve.add_argument("--control-key", default=env("MOCK_CONTROL_KEY"),
+                       help="key the control API (/_mock/) asks for in X-Mock-Control-Key; without one it is "
+                            "open to loopback clients only (MOCK_CONTROL_KEY)")
+    serve.add_argument("--journal-size", type=_count, default=env("MOCK_JOURNAL_SIZE") or "1000",
+                       help="requests the journal keeps, 0 to keep none (MOCK_JOURNAL_SIZE; default %(default)s)")
+    serve.add_argument("--state-file", metavar="PATH", default=env("MOCK_STATE_FILE"),
+                       help="load the state from PATH (created from the startup state if missing) and write "
+                            "every change back to it before answering (MOCK_STATE_FILE)")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,19 +112,29 @@ def _fixtures(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     # Imported here: openapi-core takes about a second to import, which `--help` need not pay.
     from mockserver.app import create_app
+    from mockserver.errors import StateNotSaved
     from mockserver.fixture_sets import FixtureSetError, load
     from mockserver.profiles import Profile
     from mockserver.server import PortUnavailable, serve
-    from mockserver.state_document import StateDocumentError, build_store
+    from mockserver.state_document import StateDocumentError, build_store, read_document
 
     profile = Profile.parse(args.profile)
     try:
-        store = build_store(load(args.fixtures, seed=args.seed, inboxes=args.inboxes), profile)
+        if args.state_file and Path(args.state_file).exists():
+            document = read_document(args.state_file)  # the state file wins over --fixtures
+        else:
+            document = load(args.fixtures, seed=args.seed, inboxes=args.inboxes)
+        store = build_store(document, profile)
     except (StateDocumentError, FixtureSetError) as error:
         print(f"chatwoot-mock: {error}", file=sys.stderr)
         return 2
-    app = create_app(store, profile=profile, validate_responses=args.validate_responses,
-                     frontend_url=args.frontend_url)
+    try:
+        app = create_app(store, profile=profile, validate_responses=args.validate_responses,
+                         frontend_url=args.frontend_url, journal_size=args.journal_size,
+                         control_key=args.control_key, state_file=args.state_file)
+    except StateNotSaved as error:
+        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        return 2
 
     def announce(url: str) -> None:
         lines = [f"chatwoot-mock: serving Chatwoot's Inboxes API on {url} (profile: {profile.value})"]

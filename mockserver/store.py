@@ -8,12 +8,14 @@ half-made change. Each operation checks in Chatwoot's order (digest §2.1): the 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import pickle
 import secrets
 import threading
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -149,6 +151,34 @@ class Store:
         self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
 
+    # ----------------------------------------------------------------- snapshots
+    # A reset must be fast (moto's reset is re-construction; building the demo from its document
+    # takes about 10 ms, mostly the document's schema check). A snapshot is the whole store,
+    # pickled: restoring one is a faithful copy (ids, sequences, indexes, avatars) in about 0.2 ms.
+    # Snapshots are made and read in-process only; they are never written to disk.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    @_locked
+    def snapshot(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def from_snapshot(snapshot: bytes) -> Store:
+        return pickle.loads(snapshot)  # our own bytes, made by `snapshot()` in this process
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Store]:
+        """Hold the lock while reading several records at once (an export sees one moment)."""
+        with self._lock:
+            yield self
+
     # ----------------------------------------------------------------- ids
     def _take_id(self, sequence: str, explicit: int | None = None) -> int:
         """The next id of a sequence, or an explicit one; either way later ids start above it, and
@@ -255,6 +285,28 @@ class Store:
             raise ValueError("an access token must not be blank")
         if token in self._tokens:
             raise ValueError("access token already in use")
+
+    _UNCHANGED: Any = object()
+
+    @_locked
+    def account_settings(self, account_id: int) -> Account:
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise ResourceNotFound(f"No account with id {account_id}")
+        return account
+
+    @_locked
+    def configure_account(self, account_id: int, *, status: str | None = None,
+                          inbox_limit: Any = _UNCHANGED) -> Account:
+        """The settings a test changes on a running mock: suspend or reactivate an account (its
+        users then get 401 "Account is suspended", digest §3.2), or set its inbox limit (None:
+        Chatwoot's default) to reach the 402."""
+        account = self.account_settings(account_id)
+        if status is not None:
+            account.status = status
+        if inbox_limit is not Store._UNCHANGED:
+            account.inbox_limit = inbox_limit
+        return account
 
     # ----------------------------------------------------------------- authentication
     @_locked

@@ -1,0 +1,51 @@
+"""The state file (`chatwoot-mock serve --state-file PATH`): written atomically, so a crash or a
+kill mid-write leaves either the old file or the new one, never a broken one.
+
+The document goes to a temporary file in the same directory (so the rename stays on one file
+system), which is flushed and fsynced before `os.replace` puts it in place; the directory is then
+fsynced so the rename itself survives a power cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """The file's bytes: indented for people who open it, keys in the order written."""
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    target = Path(path)
+    directory = target.parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:  # some systems cannot open a directory; the rename is still atomic
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
