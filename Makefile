@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean demo-fixtures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
+	$(BIN)/python bench/bench_fixtures.py --engine-comparison
+
+# Regenerates the committed demo state from its seeded generator (tests check the two are equal).
+demo-fixtures: $(STAMP)
+	$(BIN)/chatwoot-mock fixtures --set demo -o fixtures/demo.json
 
 clean:
 	rm -rf $(VENV) .hypothesis .schemathesis build dist *.egg-info

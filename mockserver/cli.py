@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
+ANNOUNCED_USERS = 10  # a large fixture set has hundreds of users: the first few show the idea
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,8 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", choices=["docs", "chatwoot"], default=env("MOCK_PROFILE", "docs"),
                        help="answer as Chatwoot's documents say, or as Chatwoot 4.10 does "
                             "(MOCK_PROFILE; default %(default)s)")
-    serve.add_argument("--state", metavar="FILE", default=env("MOCK_STATE"),
-                       help="startup state document (MOCK_STATE; default: the bundled demo)")
+    # --state is the older spelling of --fixtures, kept as an alias (README "Fixtures").
+    serve.add_argument("--fixtures", "--state", dest="fixtures", metavar="SET|FILE",
+                       default=env("MOCK_FIXTURES") or env("MOCK_STATE"),
+                       help="startup state: a fixture set (demo, empty, large) or a state document file "
+                            "(MOCK_FIXTURES; default: the bundled demo)")
+    _add_fixture_size(serve, env)
     serve.add_argument("--frontend-url", default=env("MOCK_FRONTEND_URL"),
                        help="Chatwoot's FRONTEND_URL, used in widget scripts and webhook URLs "
                             "(MOCK_FRONTEND_URL; default: the URL a request came in on)")
@@ -38,7 +43,23 @@ def _parser() -> argparse.ArgumentParser:
                        default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
                        help="also check every answer against the spec; 500 on a mismatch")
     _add_control_options(serve, env)
+    fixtures = commands.add_parser("fixtures", help="write a generated state document",
+                                   description="Generate a fixture set's state document; the same set, seed and "
+                                               "size give the same bytes on any machine and day.")
+    fixtures.add_argument("--set", dest="set_name", choices=["demo", "empty", "large"], default="demo",
+                          help="which set (default %(default)s)")
+    _add_fixture_size(fixtures, env)
+    fixtures.add_argument("-o", "--output", metavar="FILE", default="-",
+                          help="where to write it; '-' (the default) is standard output")
     return parser
+
+
+def _add_fixture_size(command: argparse.ArgumentParser, env) -> None:
+    seed = env("MOCK_SEED")
+    command.add_argument("--seed", type=int, default=int(seed) if seed else None,
+                         help="seed of a generated set (MOCK_SEED; default 1, the committed demo)")
+    command.add_argument("--inboxes", type=int, default=None,
+                         help="number of inboxes of the large set (default 10000)")
 
 
 def _add_control_options(serve: argparse.ArgumentParser, env: Callable[[str], str | None]) -> None:
@@ -67,25 +88,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "fixtures":
+        return _fixtures(args)
     return 2
+
+
+def _fixtures(args: argparse.Namespace) -> int:
+    from mockserver.fixture_sets import DEFAULT_SEED, FixtureSetError, generate, write
+
+    try:
+        document = generate(args.set_name, seed=DEFAULT_SEED if args.seed is None else args.seed,
+                            inboxes=args.inboxes)
+        write(document, args.output)
+    except FixtureSetError as error:
+        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"chatwoot-mock: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     # Imported here: openapi-core takes about a second to import, which `--help` need not pay.
     from mockserver.app import create_app
     from mockserver.errors import StateNotSaved
+    from mockserver.fixture_sets import FixtureSetError, load
     from mockserver.profiles import Profile
     from mockserver.server import PortUnavailable, serve
-    from mockserver.state_document import StateDocumentError, build_store, demo_document, read_document
+    from mockserver.state_document import StateDocumentError, build_store, read_document
 
     profile = Profile.parse(args.profile)
-    # An existing state file wins over --state: it is the state the mock last acknowledged.
-    source = args.state_file if args.state_file and Path(args.state_file).exists() else args.state
+    # An existing state file wins over --fixtures: it is the state the mock last acknowledged.
+    resumed = args.state_file if args.state_file and Path(args.state_file).exists() else None
     try:
-        document = read_document(source) if source else demo_document()
+        document = read_document(resumed) if resumed else load(args.fixtures, seed=args.seed, inboxes=args.inboxes)
         store = build_store(document, profile)
-    except StateDocumentError as error:
-        where = f"{source}: " if source and source not in str(error) else ""
+    except (StateDocumentError, FixtureSetError) as error:
+        where = f"{resumed}: " if resumed and resumed not in str(error) else ""
         print(f"chatwoot-mock: {where}{error}", file=sys.stderr)
         return 2
     try:
@@ -98,10 +138,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     def announce(url: str) -> None:
         lines = [f"chatwoot-mock: serving Chatwoot's Inboxes API on {url} (profile: {profile.value})"]
-        for user in store.users.values():
+        users = list(store.users.values())
+        for user in users[:ANNOUNCED_USERS]:
             for account_id, role in user.roles.items():
                 lines.append(f"  account {account_id}  {role:<13}  {user.name:<20}  api_access_token: "
                              f"{user.access_token}")
+        if len(users) > ANNOUNCED_USERS:
+            lines.append(f"  ... and {len(users) - ANNOUNCED_USERS} more users")
         first = next(iter(store.accounts), 1)
         lines.append(f"  try: curl -H 'api_access_token: <token>' {url}/api/v1/accounts/{first}/inboxes")
         print("\n".join(lines), flush=True)

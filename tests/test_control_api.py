@@ -14,7 +14,7 @@ from mockserver.app import RUNTIME_KEY
 from mockserver.resources import load_control_spec, load_spec
 from mockserver.routes import ROUTES
 from mockserver.runtime import MockRuntime
-from tests.conftest import ADMIN, AGENT, GLOBEX_ADMIN, ApiClient
+from tests.conftest import ADMIN, AGENT, DEMO, GLOBEX_ADMIN, ApiClient
 from tests.test_api_forms import GIF
 
 KEY = "s3cret-control-key"
@@ -134,10 +134,10 @@ def test_reset_after_writes_restores_the_starting_state(mock):
 
     response = control.call("POST", "/reset")
     assert response.status_code == 200
-    assert response.get_json() == {"state": {"accounts": 2, "users": 3, "agent_bots": 2, "inboxes": 7,
-                                             "campaigns": 3}}
+    assert response.get_json() == {"state": {table: len(DEMO[table]) for table in (
+        "accounts", "users", "agent_bots", "inboxes", "campaigns")}}
     assert exported(control) == start
-    assert admin.get("/inboxes/1").get_json()["name"] == "Website Chat"
+    assert admin.get("/inboxes/1").get_json()["name"] == DEMO["inboxes"][0]["name"]
     # Sequences are restored too: the same create gets the same id again.
     again = admin.post("/inboxes", json={"name": "Temp", "channel": {"type": "api"}}).get_json()
     assert again["id"] == created["id"]
@@ -405,7 +405,8 @@ def test_faults_never_touch_the_control_api(mock):
 def test_an_inbox_limit_reaches_the_402(mock):
     _, admin, control = mock
     response = control.call("PATCH", "/accounts/1", json={"inbox_limit": 6})
-    assert response.get_json() == {"id": 1, "name": "Acme Support", "status": "active", "inbox_limit": 6}
+    name = DEMO["accounts"][0]["name"]  # fixtures/demo.json, made by Faker
+    assert response.get_json() == {"id": 1, "name": name, "status": "active", "inbox_limit": 6}
     refused = admin.post("/inboxes", json={"name": "Seventh", "channel": {"type": "api"}})
     assert refused.status_code == 402
     assert refused.get_json() == {"error": "Account limit exceeded. Please upgrade your plan"}
