@@ -9,16 +9,9 @@ fsynced so the rename itself survives a power cut.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
-
-
-def encode(document: dict[str, Any]) -> bytes:
-    """The file's bytes: indented for people who open it, keys in the order written."""
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _temporary_prefix(target: Path) -> str:

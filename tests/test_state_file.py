@@ -16,8 +16,8 @@ import requests
 from mockserver import Profile, build_store, create_app, demo_document
 from mockserver.app import RUNTIME_KEY
 from mockserver.served import ServedMock, child_env, serve_command
-from mockserver.state_document import export_document
-from mockserver.state_file import encode, write_atomically
+from mockserver.state_document import encode_document
+from mockserver.state_file import write_atomically
 
 ADMIN = {"api_access_token": "demo-admin-token"}
 
@@ -73,6 +73,29 @@ def test_every_successful_change_is_on_disk_when_answered_and_refusals_write_not
     assert 1 not in {i["id"] for i in read(target)["inboxes"]}
 
 
+def test_concurrent_writers_each_find_their_change_on_disk_when_answered(tmp_path):
+    target = tmp_path / "state.json"
+    app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    missing: list[int] = []
+
+    def create(worker: int) -> None:
+        client = app.test_client()
+        for number in range(8):
+            response = client.post("/api/v1/accounts/1/inboxes", headers=ADMIN,
+                                   json={"name": f"w{worker}-{number}", "channel": {"type": "api"}})
+            assert response.status_code == 200
+            if response.get_json()["id"] not in {i["id"] for i in read(target)["inboxes"]}:
+                missing.append(response.get_json()["id"])
+
+    workers = [threading.Thread(target=create, args=(n,)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert missing == []
+    assert len(read(target)["inboxes"]) == len(demo_document()["inboxes"]) + 32
+
+
 def test_control_calls_that_change_state_are_written(tmp_path):
     target = tmp_path / "state.json"
     app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target, validate_responses=True)
@@ -86,7 +109,7 @@ def test_control_calls_that_change_state_are_written(tmp_path):
     document["inboxes"][0]["name"] = "Loaded"
     assert client.put("/_mock/state", json=document).status_code == 200
     assert read(target)["inboxes"][0]["name"] == "Loaded"
-    assert target.read_bytes() == encode(export_document(app.extensions[RUNTIME_KEY].store))
+    assert target.read_bytes() == encode_document(app.extensions[RUNTIME_KEY].store)
 
 
 def test_a_change_that_cannot_be_written_is_a_clear_503(tmp_path):
