@@ -31,6 +31,10 @@ def write_atomically(path: str | Path, data: bytes) -> None:
     directory = target.parent
     handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file private (0600), which suits a document holding access tokens; an
+        # existing state file keeps the mode its owner gave it.
+        with contextlib.suppress(OSError):
+            os.chmod(temporary, target.stat().st_mode & 0o777)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

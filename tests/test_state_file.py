@@ -35,6 +35,15 @@ def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path):
     assert os.listdir(tmp_path) == ["state.json"]
 
 
+def test_a_new_file_is_private_and_an_existing_one_keeps_its_mode(tmp_path):
+    fresh, shared = tmp_path / "fresh.json", tmp_path / "shared.json"
+    write_atomically(fresh, b"{}")
+    shared.write_bytes(b"{}")
+    shared.chmod(0o644)
+    write_atomically(shared, b"{}")
+    assert (fresh.stat().st_mode & 0o777, shared.stat().st_mode & 0o777) == (0o600, 0o644)
+
+
 def test_a_failed_write_keeps_the_old_file_whole(tmp_path, monkeypatch):
     target = tmp_path / "state.json"
     write_atomically(target, b"old")
