@@ -167,7 +167,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     def journal_request(response: Response) -> Response:
         # Registered before check_response, so it runs after it and records the final status.
         journal = runtime.journal
-        if not journal.size or request.path.startswith(CONTROL_PREFIX + "/"):
+        if not journal.size or request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
             return response  # control calls are not journaled: a test reads the journal, not itself
         rule = request.url_rule
         started = request.environ.get(_STARTED)

@@ -117,6 +117,8 @@ def test_a_refused_control_call_changes_nothing():
 def test_unknown_control_path_and_method():
     _, _, control = make()
     assert control.call("GET", "/nothing").status_code == 404
+    assert control.client.get("/_mock/").status_code == 404
+    assert control.call("GET", "/journal").get_json()["count"] == 0  # not journaled either
     response = control.call("PATCH", "/reset")
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
 
@@ -454,3 +456,28 @@ def test_get_account_of_an_unknown_id_is_404(mock):
 def test_the_control_spec_file_parses_as_yaml():
     with open("openapi/control.yaml", encoding="utf-8") as handle:
         assert yaml.safe_load(handle)["openapi"] == "3.0.3"
+
+
+# ================================================================= the serve options
+def test_serve_options_and_their_environment(monkeypatch):
+    from mockserver.cli import _parser
+
+    args = _parser().parse_args(["serve", "--control-key", "k", "--journal-size", "0", "--state-file", "s.json"])
+    assert (args.control_key, args.journal_size, args.state_file) == ("k", 0, "s.json")
+    monkeypatch.setenv("MOCK_CONTROL_KEY", "from-env")
+    monkeypatch.setenv("MOCK_JOURNAL_SIZE", "25")
+    monkeypatch.setenv("MOCK_STATE_FILE", "env.json")
+    args = _parser().parse_args(["serve"])
+    assert (args.control_key, args.journal_size, args.state_file) == ("from-env", 25, "env.json")
+    monkeypatch.delenv("MOCK_JOURNAL_SIZE")
+    assert _parser().parse_args(["serve"]).journal_size == 1000
+
+
+@pytest.mark.parametrize("size", ["-1", "many"])
+def test_a_bad_journal_size_is_a_usage_error(size, capsys):
+    from mockserver.cli import _parser
+
+    with pytest.raises(SystemExit) as stopped:
+        _parser().parse_args(["serve", "--journal-size", size])
+    assert stopped.value.code == 2
+    assert "--journal-size" in capsys.readouterr().err
