@@ -52,6 +52,8 @@ from mockserver.views import Urls
 
 TOKEN_HEADER = "Api-Access-Token"
 MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
+#: A state document to load: 10,000 inboxes export as about 22 MB of compact JSON.
+MAX_CONTROL_BODY_BYTES = 512 * 1024 * 1024
 RUNTIME_KEY = "chatwoot_mock"
 _STARTED = "chatwoot_mock.started"
 
@@ -142,6 +144,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
 
     def handle_control(route: ControlRoute, **path: str) -> Response:
         check_control_access()
+        request.max_content_length = MAX_CONTROL_BODY_BYTES
         raw = request.get_data(cache=True)
         incoming = IncomingRequest(
             method=route.method, path=request.path, path_pattern=route.path, path_params=path,
