@@ -379,6 +379,7 @@ def test_faults_list_delete_one_and_clear(mock):
 
 @pytest.mark.parametrize("fault", [
     {"operation_id": "noSuchOperation", "status": 500},
+    {"operation_id": None, "status": 500},  # "all operations" is said by leaving it out
     {"status": 200},
     {"status": 700},
     {"latency_ms": -5},
