@@ -7,15 +7,14 @@ import io
 import json
 
 import pytest
-import yaml
+from conftest import ADMIN, AGENT, DEMO, GLOBEX_ADMIN, ApiClient
+from test_api_forms import GIF
 
 from mockserver import Profile, build_store, create_app, demo_document
 from mockserver.app import RUNTIME_KEY
 from mockserver.resources import load_control_spec, load_spec
 from mockserver.routes import ROUTES
 from mockserver.runtime import MockRuntime
-from tests.conftest import ADMIN, AGENT, DEMO, GLOBEX_ADMIN, ApiClient
-from tests.test_api_forms import GIF
 
 KEY = "s3cret-control-key"
 
@@ -452,11 +451,6 @@ def test_get_account_of_an_unknown_id_is_404(mock):
     _, _, control = mock
     response = control.call("GET", "/accounts/42")
     assert (response.status_code, response.get_json()) == (404, {"error": "No account with id 42"})
-
-
-def test_the_control_spec_file_parses_as_yaml():
-    with open("openapi/control.yaml", encoding="utf-8") as handle:
-        assert yaml.safe_load(handle)["openapi"] == "3.0.3"
 
 
 # ================================================================= the serve options
