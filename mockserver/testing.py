@@ -50,14 +50,36 @@ class InterceptionUnavailable(ImportError):
             f"e.g. @pytest.mark.chatwoot_mock(intercept=['{'httpx' if client == 'requests' else 'requests'}']))")
 
 
-def first_token(document: dict[str, Any], role: str, account_id: int | None = None) -> str | None:
-    """The access token of the first user with `role` in `account_id` (default: the first account)."""
-    if account_id is None and document["accounts"]:
-        account_id = document["accounts"][0]["id"]
-    for user in document["users"]:
-        if {"account_id": account_id, "role": role} in user["memberships"]:
-            return user["access_token"]
-    return None
+class _FromDocument:
+    """What a test needs to know of the state document a mock serves: its first account and tokens."""
+
+    document: dict[str, Any]
+    startup_document: dict[str, Any]
+
+    @property
+    def account_id(self) -> int:
+        return self.document["accounts"][0]["id"] if self.document["accounts"] else 1
+
+    @property
+    def admin_token(self) -> str | None:
+        """The first administrator's token in the first account."""
+        return self.token(ADMINISTRATOR)
+
+    @property
+    def agent_token(self) -> str | None:
+        """The first agent's token in the first account."""
+        return self.token(AGENT)
+
+    def token(self, role: str, account_id: int | None = None) -> str | None:
+        """The token of the first user with `role` in `account_id` (default: the first account)."""
+        wanted = {"account_id": self.account_id if account_id is None else account_id, "role": role}
+        return next((u["access_token"] for u in self.document["users"] if wanted in u["memberships"]), None)
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Every user's and bot's token, by the user's e-mail or the bot's name."""
+        return {**{u["email"]: u["access_token"] for u in self.document["users"]},
+                **{b["name"]: b["access_token"] for b in self.document["agent_bots"]}}
 
 
 class MockClient:
@@ -94,12 +116,12 @@ class MockClient:
         return self.open("DELETE", path, **kwargs)
 
 
-class ChatwootMock:
+class ChatwootMock(_FromDocument):
     """One in-process mock with its own state, built from `document`."""
 
     def __init__(self, document: dict[str, Any], *, profile: Profile | str = Profile.DOCS,
                  base_url: str = DEFAULT_BASE_URL, validate_responses: bool = True) -> None:
-        self.document = document
+        self.startup_document = self.document = document
         self.base_url = base_url.rstrip("/")
         # Responses are checked against the spec by default: a mock answer your code relies on is
         # then one Chatwoot's documented API allows (a mismatch is a 500 naming it).
@@ -116,23 +138,14 @@ class ChatwootMock:
         """The current store (read it here each time: `reset` and `load` replace it)."""
         return self.runtime.store
 
-    @property
-    def account_id(self) -> int:
-        return self.document["accounts"][0]["id"] if self.document["accounts"] else 1
-
-    @property
-    def admin_token(self) -> str | None:
-        return first_token(self.document, ADMINISTRATOR)
-
-    @property
-    def agent_token(self) -> str | None:
-        return first_token(self.document, AGENT)
-
     def reset(self) -> None:
+        """Back to the state the mock was built with."""
         self.runtime.reset()
+        self.document = self.startup_document
 
     def load(self, document: dict[str, Any]) -> None:
         self.runtime.load(document)
+        self.document = document
 
     def export(self) -> dict[str, Any]:
         return self.runtime.export()
@@ -287,7 +300,7 @@ def _intercept_httpx(app: Any, pattern: re.Pattern[str], passthrough: bool) -> I
         yield
 
 
-class ChatwootServer:
+class ChatwootServer(_FromDocument):
     """A served mock: `chatwoot-mock serve` on a free loopback port, driven through its control API."""
 
     def __init__(self, document: dict[str, Any], *args: str) -> None:
@@ -309,20 +322,6 @@ class ChatwootServer:
     @property
     def base_url(self) -> str:
         return self._served.url
-
-    @property
-    def admin_token(self) -> str | None:
-        return first_token(self.document, ADMINISTRATOR)
-
-    @property
-    def agent_token(self) -> str | None:
-        return first_token(self.document, AGENT)
-
-    @property
-    def tokens(self) -> dict[str, str]:
-        """Every user's and bot's token, by the user's e-mail or the bot's name."""
-        return {**{u["email"]: u["access_token"] for u in self.document["users"]},
-                **{b["name"]: b["access_token"] for b in self.document["agent_bots"]}}
 
     def _control(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
