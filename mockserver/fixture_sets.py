@@ -20,6 +20,7 @@ addresses, URLs, colours, phone numbers and provider credentials.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -640,7 +641,9 @@ def load(source: str | None = None, *, seed: int | None = None, inboxes: int | N
         return generate(name, seed=DEFAULT_SEED if seed is None else seed, inboxes=inboxes)
     if seed is not None or inboxes is not None:
         raise FixtureSetError(f"--seed and --inboxes apply to a set name ({', '.join(SET_NAMES)}), "
-                                 f"not to the file {source}")
+                              f"not to the file {source}")
+    if not os.path.exists(source):
+        raise FixtureSetError(f"{source!r} is neither a fixture set ({', '.join(SET_NAMES)}) nor a state file")
     return read_document(source)
 
 

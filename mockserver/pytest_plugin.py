@@ -66,6 +66,8 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
         if unknown:
             raise pytest.UsageError(f"@pytest.mark.{MARKER}: unknown arguments {sorted(unknown)}; "
                                     f"known: {sorted(_MARKER_KEYS)}")
+        if "fixtures" in marker.kwargs:
+            options["seed"] = None  # the ini option's seed belongs to the ini option's set
         options.update(marker.kwargs)
     return options
 

@@ -257,8 +257,10 @@ def test_load_takes_a_set_a_file_or_nothing(tmp_path):
     assert load(str(path)) == generate("empty", seed=8)
     with pytest.raises(FixtureSetError, match="apply to a set name"):
         load(str(path), seed=2)
-    with pytest.raises(StateDocumentError, match="cannot read"):
+    with pytest.raises(FixtureSetError, match=r"neither a fixture set \(demo, empty, large\) nor a state file"):
         load(str(tmp_path / "absent.json"))
+    with pytest.raises(StateDocumentError, match="cannot read"):
+        load(str(tmp_path))  # a directory
 
 
 def test_serve_takes_a_set_or_a_file_through_fixtures_or_its_alias_state(tmp_path):
