@@ -119,14 +119,14 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.state_document import StateDocumentError, build_store, read_document
 
     profile = Profile.parse(args.profile)
+    # An existing state file wins over --fixtures: it is the state the mock last acknowledged.
+    resumed = args.state_file if args.state_file and Path(args.state_file).exists() else None
     try:
-        if args.state_file and Path(args.state_file).exists():
-            document = read_document(args.state_file)  # the state file wins over --fixtures
-        else:
-            document = load(args.fixtures, seed=args.seed, inboxes=args.inboxes)
+        document = read_document(resumed) if resumed else load(args.fixtures, seed=args.seed, inboxes=args.inboxes)
         store = build_store(document, profile)
     except (StateDocumentError, FixtureSetError) as error:
-        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        where = f"{resumed}: " if resumed and resumed not in str(error) else ""
+        print(f"chatwoot-mock: {where}{error}", file=sys.stderr)
         return 2
     try:
         app = create_app(store, profile=profile, validate_responses=args.validate_responses,

@@ -18,7 +18,7 @@ from mockserver.errors import StateDocumentRejected, StateNotSaved
 from mockserver.faults import Faults
 from mockserver.journal import Journal
 from mockserver.models import Account
-from mockserver.state_document import StateDocumentError, build_store, export_document
+from mockserver.state_document import StateDocumentError, build_store, encode_document, export_document
 from mockserver.store import Store
 
 
@@ -29,10 +29,15 @@ class MockRuntime:
         self.journal = journal if journal is not None else Journal()
         self.faults = faults if faults is not None else Faults()
         self.state_path = Path(state_path) if state_path is not None else None
+        if self.state_path is not None:
+            state_file.remove_leftovers(self.state_path)
         # The startup state, kept as a snapshot: restoring it takes a fraction of a millisecond,
         # where building the store again from its document takes about 10 ms.
         self._pristine = store.snapshot()
-        self._persist_lock = threading.Lock()
+        self._persist_lock = threading.Lock()  # one writer at a time
+        self._ticket_lock = threading.Lock()
+        self._last_ticket = 0  # changes announced to persist()
+        self._written_through = 0  # the newest ticket the file is known to contain
 
     def reset(self) -> None:
         """Back to the state the app was started with (the journal and faults stay as they are)."""
@@ -58,17 +63,30 @@ class MockRuntime:
 
     def persist(self) -> None:
         """Write the current state to the state file, if there is one, before returning: a change
-        is acknowledged only once it is on disk. One writer at a time; each writes the state as it
-        is when it starts, which includes every change made before it was called."""
+        is acknowledged only once it is on disk.
+
+        Writers queue and share: each call takes a ticket after its change was made; a write
+        covers every ticket issued before it began encoding, so a caller whose ticket an
+        earlier-finishing write already covered returns without writing (group commit). Under
+        concurrent writes, one fsync serves many requests.
+        """
         if self.state_path is None:
             return
+        with self._ticket_lock:
+            self._last_ticket += 1
+            ticket = self._last_ticket
         with self._persist_lock:
-            data = state_file.encode(self.export())
+            if self._written_through >= ticket:
+                return
+            with self._ticket_lock:
+                covers = self._last_ticket
+            data = encode_document(self.store)
             try:
                 state_file.write_atomically(self.state_path, data)
             except OSError as error:
                 raise StateNotSaved(f"The state file {self.state_path} could not be written: "
                                     f"{error.strerror or error}") from None
+            self._written_through = covers
 
     def summary(self) -> dict[str, int]:
         store = self.store

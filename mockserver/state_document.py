@@ -6,7 +6,6 @@ state the store's rules would not.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import json
@@ -103,8 +102,15 @@ def export_document(store: Store) -> dict[str, Any]:
     `null` (the inbox then shows `avatar_url: ""` after a load). Id sequences are not carried
     either: after a load, the next id is one above the highest id present.
     """
+    # Decoding the encoded document makes a deep copy, faster than the copy module would.
+    return json.loads(encode_document(store))
+
+
+def encode_document(store: Store) -> bytes:
+    """`export_document` as compact JSON bytes (what the state file holds). Encoded under the
+    store's lock, straight from the records, so it sees one moment and copies nothing first."""
     with store.reading():
-        return {
+        document = {
             "version": STATE_VERSION,
             "accounts": [_account(a) for a in _by_id(store.accounts)],
             "users": [_user(u) for u in _by_id(store.users)],
@@ -116,6 +122,7 @@ def export_document(store: Store) -> dict[str, Any]:
                                   for inbox_id, link in sorted(store.bot_links.items())],
             "campaigns": [_campaign(c) for c in _by_id(store.campaigns)],
         }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _by_id(table: dict[int, Any]) -> list[Any]:
@@ -131,22 +138,22 @@ def _user(user: Any) -> dict[str, Any]:
     return {"id": user.id, "name": user.name, "email": user.email, "display_name": user.display_name,
             "availability_status": user.availability_status, "auto_offline": user.auto_offline,
             "confirmed": user.confirmed, "access_token": user.access_token,
-            "custom_attributes": copy.deepcopy(user.custom_attributes),
+            "custom_attributes": user.custom_attributes,
             "memberships": [{"account_id": a, "role": r} for a, r in sorted(user.roles.items())]}
 
 
 def _agent_bot(bot: Any) -> dict[str, Any]:
     return {"id": bot.id, "account_id": bot.account_id, "name": bot.name, "description": bot.description,
-            "outgoing_url": bot.outgoing_url, "bot_type": bot.bot_type, "bot_config": copy.deepcopy(bot.bot_config),
+            "outgoing_url": bot.outgoing_url, "bot_type": bot.bot_type, "bot_config": bot.bot_config,
             "thumbnail": bot.thumbnail, "access_token": bot.access_token, "created_at": bot.created_at}
 
 
 def _inbox(inbox: Any) -> dict[str, Any]:
-    channel = {"type": inbox.kind.key, "channel_id": inbox.channel_id, **copy.deepcopy(inbox.channel)}
+    channel = {"type": inbox.kind.key, "channel_id": inbox.channel_id, **inbox.channel}
     return {"id": inbox.id, "account_id": inbox.account_id, "name": inbox.name, "channel": channel,
-            **copy.deepcopy(inbox.attributes), "working_hours": copy.deepcopy(inbox.working_hours),
+            **inbox.attributes, "working_hours": inbox.working_hours,
             "avatar": None, "created_at": inbox.created_at}
 
 
 def _campaign(campaign: Any) -> dict[str, Any]:
-    return copy.deepcopy(dataclasses.asdict(campaign))
+    return {f.name: getattr(campaign, f.name) for f in dataclasses.fields(campaign)}

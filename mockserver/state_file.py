@@ -9,23 +9,32 @@ fsynced so the rename itself survives a power cut.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 
-def encode(document: dict[str, Any]) -> bytes:
-    """The file's bytes: indented for people who open it, keys in the order written."""
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def remove_leftovers(path: str | Path) -> None:
+    """Temporary files a kill mid-write left beside the state file (the file itself is whole)."""
+    target = Path(path)
+    for leftover in target.parent.glob(_temporary_prefix(target) + "*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:
     target = Path(path)
     directory = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file private (0600), which suits a document holding access tokens; an
+        # existing state file keeps the mode its owner gave it.
+        with contextlib.suppress(OSError):
+            os.chmod(temporary, target.stat().st_mode & 0o777)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -77,7 +77,7 @@ def test_long_strings_and_many_errors_are_capped():
     journal.record("GET", "/" + "x" * 100_000, 404, query="q=" + "y" * 100_000,
                    validation_errors=["z" * 100_000] * 1000)
     entry = journal.entries()[0]
-    assert len(entry.path) == MAX_PATH_CHARS and entry.path.endswith("…")
+    assert len(entry.path) == MAX_PATH_CHARS and entry.path.endswith("...")
     assert len(entry.query) <= MAX_PATH_CHARS
     assert len(entry.validation_errors) == MAX_ERRORS
     assert all(len(e) == MAX_ERROR_CHARS for e in entry.validation_errors)
