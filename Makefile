@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
 	$(BIN)/python bench/bench_fixtures.py --engine-comparison
+	$(BIN)/python bench/bench_pytest_plugin.py
 	$(BIN)/python bench/bench_control.py
 
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).

@@ -20,6 +20,7 @@ addresses, URLs, colours, phone numbers and provider credentials.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -327,6 +328,18 @@ class _Builder:
                 "phone_number": None if service else self.phone(),
                 "messaging_service_sid": "MG" + self.fake.hexify("^" * 32) if service else None}
 
+    def named_channel(self, kind: str, company: str, domain: str, inbound_domain: str) -> tuple[str, dict[str, Any]]:
+        """An inbox name a support team would give a channel of `kind`, and the channel."""
+        name = self.pick(_INBOX_NAMES[kind])
+        if kind == "email":
+            name, local = name
+            return name, self.email(local, domain, inbound_domain)
+        if kind == "whatsapp":  # the two providers in turn
+            return name, self.whatsapp(company, cloud=self.next_index("whatsapp") % 2 == 0)
+        if kind in ("web_widget", "api", "telegram"):
+            return name, getattr(self, kind)(domain)
+        return name, getattr(self, kind)()
+
     # ------------------------------------------------------------------ inbox settings
     def working_hours(self) -> tuple[list[dict[str, Any]], str]:
         """A week (digest §5.2) and the out-of-office text that describes it."""
@@ -546,24 +559,7 @@ class _Builder:
 
     def large_inbox(self, inbox_id: int, account_id: int, kind: str, company: str, domain: str,
                     created_at: str) -> dict[str, Any]:
-        name = self.pick(_INBOX_NAMES[kind])
-        if kind == "email":
-            name, local = name
-            channel = self.email(local, domain, f"inbound.{domain}")
-        elif kind == "web_widget":
-            channel = self.web_widget(domain)
-        elif kind == "api":
-            channel = self.api(domain)
-        elif kind == "whatsapp":
-            channel = self.whatsapp(company, cloud=self.next_index("whatsapp") % 2 == 0)
-        elif kind == "telegram":
-            channel = self.telegram(domain)
-        elif kind == "line":
-            channel = self.line()
-        elif kind == "twilio_sms":
-            channel = self.twilio_sms()
-        else:
-            channel = self.sms()
+        name, channel = self.named_channel(kind, company, domain, f"inbound.{domain}")
         if self.fake.boolean(40):
             name = f"{name} {self.pick(_TEAM_SUFFIXES)}"
         inbox: dict[str, Any] = {"id": inbox_id, "account_id": account_id, "name": name, "channel": channel,
@@ -611,6 +607,21 @@ class _Builder:
         return [campaign]
 
 
+class ChannelFactory:
+    """Realistic inbox names and channel attributes of any channel type, for tests that add
+    inboxes one by one (the pytest plugin's `add_inbox`). Unique values (phones, e-mails, bot
+    tokens, LINE ids) never repeat within one factory."""
+
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        self._builder = _Builder(seed)
+        self.company, self.domain = self._builder.company()
+
+    def inbox(self, kind: str, inbound_domain: str = "inbound.chatwoot-mock.test") -> tuple[str, dict[str, Any]]:
+        if kind not in LARGE_KIND_CYCLE:
+            raise FixtureSetError(f"unknown channel type {kind!r}; choose one of {', '.join(LARGE_KIND_CYCLE)}")
+        return self._builder.named_channel(kind, self.company, self.domain, inbound_domain)
+
+
 def _hours(day: int, open_hour: int | None = None, open_minutes: int | None = None, close_hour: int | None = None,
            close_minutes: int | None = None, *, closed: bool = False, open_all_day: bool = False) -> dict[str, Any]:
     if open_all_day:
@@ -630,7 +641,9 @@ def load(source: str | None = None, *, seed: int | None = None, inboxes: int | N
         return generate(name, seed=DEFAULT_SEED if seed is None else seed, inboxes=inboxes)
     if seed is not None or inboxes is not None:
         raise FixtureSetError(f"--seed and --inboxes apply to a set name ({', '.join(SET_NAMES)}), "
-                                 f"not to the file {source}")
+                              f"not to the file {source}")
+    if not os.path.exists(source):
+        raise FixtureSetError(f"{source!r} is neither a fixture set ({', '.join(SET_NAMES)}) nor a state file")
     return read_document(source)
 
 

@@ -93,12 +93,12 @@ def test_the_demo_keeps_its_shape_whatever_the_seed():
     assert one["users"][0]["name"] != other["users"][0]["name"]
 
 
-def _serve_a_few_requests(document: dict, token: str, account_id: int, *, admin: bool = True) -> None:
-    app = create_app(build_store(document), validate_responses=True)  # a spec mismatch would be a 500
+def _serve_a_few_requests(document: dict, token: str, account_id: int, *, admin: bool = True, app=None) -> None:
+    app = app or create_app(build_store(document), validate_responses=True)  # a spec mismatch would be a 500
     client = ApiClient(app.test_client(), token, f"/api/v1/accounts/{account_id}")
     listed = client.get("/inboxes").get_json()["payload"]
     assert [i["id"] for i in listed] == sorted(i["id"] for i in document["inboxes"] if i["account_id"] == account_id)
-    for inbox in listed[:10]:
+    for inbox in listed[:8]:  # one of each channel type
         for path in ("", "/agent_bot", "/assignable_agents"):
             assert client.get(f"/inboxes/{inbox['id']}{path}").status_code == 200
     assert client.get("/agent_bots").status_code == (200 if admin else 401)  # administrators only
@@ -123,10 +123,11 @@ def test_large_loads_and_serves(large):
     assert len(store.inboxes) == SMALL_LARGE
     assert len(store.campaigns) == len(large["campaigns"]) > 0
     assert sum(map(len, store.members.values())) == len(large["inbox_members"])
+    app = create_app(store, validate_responses=True)
     for account_id in range(1, LARGE_ACCOUNTS + 1):
-        _serve_a_few_requests(large, f"large-admin-token-{account_id}", account_id)
+        _serve_a_few_requests(large, f"large-admin-token-{account_id}", account_id, app=app)
     campaign = large["campaigns"][0]
-    client = ApiClient(create_app(store, validate_responses=True).test_client(),
+    client = ApiClient(app.test_client(),
                        f"large-admin-token-{campaign['account_id']}", f"/api/v1/accounts/{campaign['account_id']}")
     listed = client.get(f"/inboxes/{campaign['inbox_id']}/campaigns").get_json()
     assert campaign["display_id"] in [c["id"] for c in listed]
@@ -257,26 +258,36 @@ def test_load_takes_a_set_a_file_or_nothing(tmp_path):
     assert load(str(path)) == generate("empty", seed=8)
     with pytest.raises(FixtureSetError, match="apply to a set name"):
         load(str(path), seed=2)
-    with pytest.raises(StateDocumentError, match="cannot read"):
+    with pytest.raises(FixtureSetError, match=r"neither a fixture set \(demo, empty, large\) nor a state file"):
         load(str(tmp_path / "absent.json"))
+    with pytest.raises(StateDocumentError, match="cannot read"):
+        load(str(tmp_path))  # a directory
 
 
-def test_serve_takes_a_set_or_a_file_through_fixtures_or_its_alias_state(tmp_path):
+def test_serve_generates_a_named_set_at_start():
     import requests
 
     from mockserver.served import ServedMock
 
-    path = tmp_path / "empty.json"
-    path.write_text(dumps(generate("empty", seed=6)), encoding="utf-8")
     expected = generate("large", seed=2, inboxes=16)
-    for args, token, inbox_ids in [
-        (("--fixtures", "large", "--seed", "2", "--inboxes", "16"), "large-admin-token-2",
-         [i["id"] for i in expected["inboxes"] if i["account_id"] == 2]),
-        (("--state", str(path)), "empty-admin-token", []),
-    ]:
-        with ServedMock(*args) as served:
-            response = requests.get(f"{served.url}/api/v1/accounts/2/inboxes" if inbox_ids
-                                    else f"{served.url}/api/v1/accounts/1/inboxes",
-                                    headers={"api_access_token": token}, timeout=10)
-            assert response.status_code == 200
-            assert [i["id"] for i in response.json()["payload"]] == inbox_ids
+    with ServedMock("--fixtures", "large", "--seed", "2", "--inboxes", "16") as served:
+        response = requests.get(f"{served.url}/api/v1/accounts/2/inboxes",
+                                headers={"api_access_token": "large-admin-token-2"}, timeout=10)
+        assert response.status_code == 200
+        assert [i["id"] for i in response.json()["payload"]] == [
+            i["id"] for i in expected["inboxes"] if i["account_id"] == 2]
+        # 5 administrators and 10 agents: the banner names the first ten users only.
+        assert any(line.strip() == "... and 5 more users" for line in served.output())
+
+
+@pytest.mark.parametrize("spelling", ["--fixtures", "--state"])
+def test_state_is_an_alias_of_fixtures(spelling, monkeypatch):
+    from mockserver.cli import _parser
+
+    monkeypatch.delenv("MOCK_FIXTURES", raising=False)
+    monkeypatch.delenv("MOCK_STATE", raising=False)
+    assert _parser().parse_args(["serve", spelling, "state.json"]).fixtures == "state.json"
+    monkeypatch.setenv("MOCK_STATE", "old.json")
+    assert _parser().parse_args(["serve"]).fixtures == "old.json"
+    monkeypatch.setenv("MOCK_FIXTURES", "empty")
+    assert _parser().parse_args(["serve"]).fixtures == "empty"
