@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
-	$(BIN)/python bench/bench_fixtures.py --engine-comparison
+	$(BIN)/python bench/bench_fixtures.py
 	$(BIN)/python bench/bench_pytest_plugin.py
 	$(BIN)/python bench/bench_control.py
 
