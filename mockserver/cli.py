@@ -36,13 +36,48 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--validate-responses", action="store_true",
                        default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
                        help="also check every answer against the spec; 500 on a mismatch")
+    _add_contract(commands, env)
     return parser
+
+
+def _add_contract(commands: argparse._SubParsersAction, env) -> None:
+    contract = commands.add_parser(
+        "contract", help="run the contract (Schemathesis) against a live Chatwoot",
+        description="Run Schemathesis with the mock's spec against a deployment. Read-only unless "
+                    "--allow-writes; writes touch only inboxes the run creates, and it deletes them at the end.")
+    contract.add_argument("--base-url", default=env("CHATWOOT_BASE_URL"), required=not env("CHATWOOT_BASE_URL"),
+                          help="the deployment, e.g. https://chat.example.com (CHATWOOT_BASE_URL)")
+    contract.add_argument("--token", default=env("CHATWOOT_API_TOKEN"), required=not env("CHATWOOT_API_TOKEN"),
+                          help="a user's api_access_token, an administrator's for --allow-writes "
+                               "(CHATWOOT_API_TOKEN)")
+    contract.add_argument("--account", type=int, default=env("CHATWOOT_ACCOUNT_ID"),
+                          required=not env("CHATWOOT_ACCOUNT_ID"), help="the account id (CHATWOOT_ACCOUNT_ID)")
+    contract.add_argument("--allow-writes", action="store_true",
+                          help="also run the writing operations, on inboxes the run creates (and deletes)")
+    contract.add_argument("--rate-limit", type=float, default=5.0,
+                          help="requests per second at most, 0 for no limit (default %(default)s)")
+    contract.add_argument("--max-time", type=int, default=300,
+                          help="Schemathesis's time budget in seconds (default %(default)s)")
+    contract.add_argument("--max-examples", type=int, default=20,
+                          help="generated cases per operation and phase (default %(default)s)")
+    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful",
+                          help="Schemathesis phases (default %(default)s)")
+    contract.add_argument("--seed", type=int, help="Schemathesis's seed, to repeat a run")
+    contract.add_argument("--junit", metavar="PATH", help="write a JUnit XML report here")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "contract":
+        from mockserver.live_contract import LiveOptions, run
+
+        return run(LiveOptions(
+            base_url=args.base_url, token=args.token, account_id=args.account, allow_writes=args.allow_writes,
+            rate_limit=args.rate_limit, max_time=args.max_time, max_examples=args.max_examples,
+            phases=tuple(p.strip() for p in args.phases.split(",") if p.strip()), seed=args.seed,
+            junit=args.junit))
     return 2
 
 
