@@ -57,11 +57,12 @@ def _add_contract(commands: argparse._SubParsersAction, env) -> None:
     contract.add_argument("--rate-limit", type=float, default=5.0,
                           help="requests per second at most, 0 for no limit (default %(default)s)")
     contract.add_argument("--max-time", type=int, default=300,
-                          help="Schemathesis's time budget in seconds (default %(default)s)")
-    contract.add_argument("--max-examples", type=int, default=20,
+                          help="time budget of the Schemathesis run in seconds; fuzzing and stateful testing "
+                               "repeat until it is spent (default %(default)s)")
+    contract.add_argument("--max-examples", type=int, default=10,
                           help="generated cases per operation and phase (default %(default)s)")
-    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful",
-                          help="Schemathesis phases (default %(default)s)")
+    contract.add_argument("--phases", default="examples,fuzzing,stateful",
+                          help="Schemathesis phases, of examples,coverage,fuzzing,stateful (default %(default)s)")
     contract.add_argument("--seed", type=int, help="Schemathesis's seed, to repeat a run")
     contract.add_argument("--junit", metavar="PATH", help="write a JUnit XML report here")
 
