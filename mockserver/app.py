@@ -9,7 +9,7 @@ Every error, whoever raised it, is rendered here, as JSON, in the active profile
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver import forms, resources
+from mockserver.drift import Drift, parse
 from mockserver.errors import (
     MalformedBody,
     MethodNotAllowed,
@@ -39,13 +40,14 @@ MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
 
 def create_app(store: Store | None = None, *, profile: Profile | str | None = None,
                validator: RequestValidator | None = None, validate_responses: bool = False,
-               frontend_url: str | None = None) -> Flask:
+               frontend_url: str | None = None, drift: Iterable[str] | str | None = None) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
     (default: the store's). `validate_responses`: check every answer against the spec too and
     answer 500 on a mismatch (tests turn this on). `frontend_url`: what Chatwoot's FRONTEND_URL
-    would be (default: the URL the request came in on).
+    would be (default: the URL the request came in on). `drift`: names of `mockserver.drift.SWITCHES`
+    to turn on, deliberate deviations from the contract (default none; unknown names raise).
     """
     active_profile = Profile.parse(profile) if profile is not None else (
         store.profile if store is not None else DEFAULT_PROFILE)
@@ -54,6 +56,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     store.profile = active_profile
     spec_validator = OpenAPICoreValidator(resources.load_spec())
     request_validator = validator or spec_validator
+    switches = parse(drift)
+    drifted = Drift(switches) if switches else None  # None: the request path has no drift hooks at all
 
     app = Flask("mockserver")
     app.json.sort_keys = False  # keep Chatwoot's field order
@@ -62,23 +66,34 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
 
     def render_error(error: MockError) -> Response:
         response = app.json.response(error.body(active_profile))
-        response.status_code = error.status
+        response.status_code = error.status if drifted is None else drifted.error_status(error)
         response.headers.update(error.headers())
         return response
 
     def handle(route: Route, **path: Any) -> Response:
-        actor = store.authenticate(request.headers.get(TOKEN_HEADER), path["account_id"])
-        params, avatar = _read_body(route, store)
+        token = request.headers.get(TOKEN_HEADER)
+        actor = (store.authenticate(token, path["account_id"]) if drifted is None
+                 else drifted.authenticate(store, token, path["account_id"]))
+        try:
+            params, avatar = _read_body(route, store)
+        except MalformedBody as error:
+            raise (error if drifted is None else drifted.body_error(error)) from None
         _precheck(store, route, actor, path, params)
         for incoming in _incoming(route, path, params, actor.user.access_token):
             g.incoming = incoming
             request_validator.validate(incoming)
         urls = Urls(frontend_url or request.host_url.rstrip("/"))
-        result = route.handler(Call(store, actor, active_profile, urls, path, params, avatar))
+        call = Call(store, actor, active_profile, urls, path, params, avatar)
+        if drifted is None:
+            result, status = route.handler(call), 200
+        else:
+            result, status = drifted.answer(route, drifted.handler(route)(drifted.call(route, call)))
         if result is EMPTY:
             # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
             return Response(b"", status=200, content_type="application/json; charset=utf-8")
-        return app.json.response(result)
+        response = app.json.response(result)
+        response.status_code = status
+        return response
 
     for route in ROUTES:
         # Plain segments, as Rails routes them: a non-numeric id still meets authentication first
@@ -115,6 +130,12 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         app.logger.exception("unhandled error in the mock")
         fallback = MockError(f"The mock failed on this request: {type(error).__name__}: {error}"[:500])
         return render_error(fallback)
+
+    if drifted is not None:
+        @app.after_request
+        def drift_content_type(response: Response) -> Response:
+            response.content_type = drifted.content_type(response.content_type or "")
+            return response
 
     if validate_responses:
         @app.after_request

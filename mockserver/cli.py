@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from mockserver.drift import SWITCHES, UnknownDriftSwitch, parse
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 
@@ -36,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--validate-responses", action="store_true",
                        default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
                        help="also check every answer against the spec; 500 on a mismatch")
+    serve.add_argument("--drift", metavar="NAME", action="append", default=None,
+                       help="turn on a deliberate deviation from the contract, to prove a test harness catches "
+                            "it (repeatable; MOCK_DRIFT, comma-separated); NAME is one of: "
+                            + ", ".join(SWITCHES))
     _add_contract(commands, env)
     return parser
 
@@ -91,16 +97,23 @@ def _serve(args: argparse.Namespace) -> int:
 
     profile = Profile.parse(args.profile)
     try:
+        drift = sorted(parse(args.drift if args.drift is not None else os.environ.get("MOCK_DRIFT")))
+    except UnknownDriftSwitch as error:
+        print(f"chatwoot-mock: {error}", file=sys.stderr)
+        return 2
+    try:
         document = read_document(args.state) if args.state else demo_document()
         store = build_store(document, profile)
     except StateDocumentError as error:
         print(f"chatwoot-mock: {error}", file=sys.stderr)
         return 2
     app = create_app(store, profile=profile, validate_responses=args.validate_responses,
-                     frontend_url=args.frontend_url)
+                     frontend_url=args.frontend_url, drift=drift)
 
     def announce(url: str) -> None:
         lines = [f"chatwoot-mock: serving Chatwoot's Inboxes API on {url} (profile: {profile.value})"]
+        if drift:
+            lines.append(f"  DRIFT ON, deliberately off-contract: {', '.join(drift)}")
         for user in store.users.values():
             for account_id, role in user.roles.items():
                 lines.append(f"  account {account_id}  {role:<13}  {user.name:<20}  api_access_token: "
