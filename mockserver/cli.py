@@ -43,7 +43,27 @@ def _parser() -> argparse.ArgumentParser:
                             "it (repeatable; MOCK_DRIFT, comma-separated); NAME is one of: "
                             + ", ".join(SWITCHES))
     _add_contract(commands, env)
+    _add_diff(commands)
     return parser
+
+
+def _add_diff(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="run one scripted sequence against two targets and compare their answers",
+        description="Create, read, update, bot, members, delete and error cases against both targets; report "
+                    "differences in status codes and JSON shape. Writes only to inboxes it creates (and deletes).")
+    for side in ("left", "right"):
+        diff.add_argument(f"--{side}", required=True, metavar="URL", help=f"the {side} target's base URL")
+        diff.add_argument(f"--{side}-token", required=True, metavar="TOKEN",
+                          help=f"an administrator's api_access_token on the {side} target")
+        diff.add_argument(f"--{side}-account", type=int, metavar="ID", help="its account (default: --account)")
+    diff.add_argument("--account", type=int, default=1, help="the account on both sides (default %(default)s)")
+    diff.add_argument("--channels", default="", help="comma-separated channel types (default: all seven)")
+    diff.add_argument("--rate-limit", type=float, default=5.0,
+                      help="requests per second per target at most, 0 for no limit (default %(default)s)")
+    diff.add_argument("--strict-null", action="store_true", help="report a null against any other type")
+    diff.add_argument("--compare-error-text", action="store_true",
+                      help="also compare the texts of 4xx bodies (by default only their shape counts)")
 
 
 def _add_contract(commands: argparse._SubParsersAction, env) -> None:
@@ -85,6 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate_limit=args.rate_limit, max_time=args.max_time, max_examples=args.max_examples,
             phases=tuple(p.strip() for p in args.phases.split(",") if p.strip()), seed=args.seed,
             junit=args.junit))
+    if args.command == "diff":
+        from mockserver.diff import DiffOptions, TargetOptions
+        from mockserver.diff import run as run_diff
+
+        return run_diff(DiffOptions(
+            left=TargetOptions(args.left, args.left_token, args.left_account or args.account),
+            right=TargetOptions(args.right, args.right_token, args.right_account or args.account),
+            rate_limit=args.rate_limit, strict_null=args.strict_null, compare_error_text=args.compare_error_text,
+            channels=tuple(c.strip() for c in args.channels.split(",") if c.strip())))
     return 2
 
 

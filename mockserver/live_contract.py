@@ -515,7 +515,7 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
     relay_url = ""
     st_junit: Path | None = None
     spec: dict = {"paths": {}}
-    with tempfile.TemporaryDirectory(prefix="cwmock-contract-") as workdir, _signals_as_exceptions():
+    with tempfile.TemporaryDirectory(prefix="cwmock-contract-") as workdir, signals_as_exceptions():
         try:
             sandbox = _create_sandbox(client, options.account_id, prefix, out) if options.allow_writes else None
             read_ids = sorted(i["id"] for i in inboxes if isinstance(i.get("id"), int))[:options.read_ids]
@@ -528,7 +528,7 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
         except Exception as error:  # any failure: cleanup below must still run
             report.error = f"{type(error).__name__}: {error}"
         finally:
-            with _signals_ignored(out):
+            with signals_ignored(out):
                 if options.allow_writes:
                     cleanup(client, options.account_id, owned, report)
         report.refusals = list(client.refusals)
@@ -623,7 +623,7 @@ def _read_json_report(path: Path, report: RunReport) -> None:
 
 
 @contextmanager
-def _signals_as_exceptions() -> Iterator[None]:
+def signals_as_exceptions() -> Iterator[None]:
     """SIGTERM raises Interrupted in the main thread (SIGINT already raises KeyboardInterrupt), so
     that the run's `finally` cleans up."""
     if threading.current_thread() is not threading.main_thread():
@@ -641,7 +641,7 @@ def _signals_as_exceptions() -> Iterator[None]:
 
 
 @contextmanager
-def _signals_ignored(out: TextIO) -> Iterator[None]:
+def signals_ignored(out: TextIO) -> Iterator[None]:
     """While cleaning up, a second Ctrl-C or SIGTERM does not cut the cleanup short."""
     if threading.current_thread() is not threading.main_thread():
         yield
