@@ -459,19 +459,24 @@ def probe(client: GuardedClient, account_id: int) -> tuple[int, str, list[dict]]
         return EXIT_REFUSED, (f"{client.base_url} has no account {account_id} for this token (404); "
                               "check --account and --base-url"), []
     document = answer.json()
-    payload = document.get("payload") if isinstance(document, dict) else None
-    if answer.status != 200 or not isinstance(payload, list):
+    # Only "is this a JSON API at all" here: a body of the wrong shape is for the checks to report.
+    if answer.status != 200 or document is None:
         return EXIT_UNREACHABLE, (f"{client.base_url} does not answer like Chatwoot's inbox API "
                                   f"(GET .../inboxes: {answer.status} {answer.body[:120]!r})"), []
-    return EXIT_OK, "", [inbox for inbox in payload if isinstance(inbox, dict)]
+    return EXIT_OK, "", listed_inboxes(document)
+
+
+def listed_inboxes(document: object) -> list[dict]:
+    """The inboxes of a list answer: under `payload`, or (a target that drifted) a bare array."""
+    payload = document.get("payload") if isinstance(document, dict) else document
+    return [inbox for inbox in payload if isinstance(inbox, dict)] if isinstance(payload, list) else []
 
 
 def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report: RunReport) -> None:
     """Delete what the run created, then whatever carries its prefix; then list what is left."""
     base = f"/api/v1/accounts/{account_id}/inboxes"
     try:
-        listed = client.call("GET", base).json()
-        for inbox in (listed or {}).get("payload", []) if isinstance(listed, dict) else []:
+        for inbox in listed_inboxes(client.call("GET", base).json()):
             if str(inbox.get("name", "")).startswith(owned.prefix) and isinstance(inbox.get("id"), int):
                 owned.add(inbox["id"], inbox["name"])
     except Unreachable:
@@ -488,9 +493,8 @@ def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report:
             report.removed.append(inbox_id)
     report.created = dict(owned.created)
     try:
-        listed = client.call("GET", base).json()
-        present = {i.get("id"): str(i.get("name", "")) for i in listed.get("payload", [])}
-    except (Unreachable, AttributeError):
+        present = {i.get("id"): str(i.get("name", "")) for i in listed_inboxes(client.call("GET", base).json())}
+    except Unreachable:
         report.left = [i for i in owned.created if i not in report.removed and i not in report.deleted_by_run]
         return
     report.left = sorted(i for i, name in present.items() if i in owned.created or name.startswith(owned.prefix))
