@@ -91,6 +91,10 @@ class Interrupted(Exception):
     """SIGTERM arrived (SIGINT arrives as KeyboardInterrupt)."""
 
 
+class SandboxRefused(Exception):
+    """The target would not create the sandbox inboxes for this token (an agent's, say)."""
+
+
 @dataclass
 class LiveOptions:
     base_url: str
@@ -529,6 +533,9 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
                 st_junit = _run_schemathesis(spec, options, Path(workdir), server.url, report, out)
         except (KeyboardInterrupt, Interrupted):
             report.interrupted = True
+        except SandboxRefused as refusal:
+            print(f"chatwoot-mock contract: {refusal}", file=err)
+            return EXIT_REFUSED  # nothing was created (the finally has checked)
         except Exception as error:  # any failure: cleanup below must still run
             report.error = f"{type(error).__name__}: {error}"
         finally:
@@ -565,6 +572,9 @@ def _create_sandbox(client: GuardedClient, account_id: int, prefix: str, out: Te
         answer = client.call("POST", f"/api/v1/accounts/{account_id}/inboxes",
                              json_body={"name": f"{prefix}{role}", **SANDBOX_BODY})
         created = answer.json()
+        if answer.status in (401, 403):
+            raise SandboxRefused(f"{client.base_url} refused to create an inbox for this token ({answer.status}); "
+                                 "--allow-writes needs an administrator's token")
         if answer.status != 200 or not isinstance(created, dict) or not isinstance(created.get("id"), int):
             raise RuntimeError(f"could not create the sandbox inbox {prefix}{role}: "
                                f"{answer.status} {answer.body[:200]!r}")

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from conftest import ADMIN
+from conftest import ADMIN, AGENT
 
 from mockserver.live_contract import (
     EXIT_INTERRUPTED,
@@ -154,6 +154,9 @@ def test_refused_token_is_one_line_and_exit_4(served):
     err = io.StringIO()
     assert run(options(served, account_id=999), out=err, err=err) == EXIT_REFUSED
     assert "has no account 999" in err.getvalue()
+    err = io.StringIO()
+    assert run(options(served, token=AGENT, allow_writes=True), out=err, err=err) == EXIT_REFUSED
+    assert err.getvalue().strip().endswith("--allow-writes needs an administrator's token")
 
 
 def test_an_interrupted_run_still_cleans_up(served):
