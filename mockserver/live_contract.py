@@ -153,19 +153,25 @@ def live_spec(spec: dict, account_id: int, read_ids: list[int], sandbox: Sandbox
 
 def _pin_path_id(parameter: dict, id_enum: list[int]) -> dict:
     ref = parameter.get("$ref", "")
-    if ref.endswith(("/InboxId", "/InboxMembersInboxId")):
-        name = "id" if ref.endswith("/InboxId") else "inbox_id"
+    if ref.endswith(("/InboxId", "/InboxMembersInboxId")) or parameter.get("name") == "id":
+        name = "inbox_id" if ref.endswith("/InboxMembersInboxId") else "id"
         return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "enum": id_enum}}
     return parameter
 
 
 def _writing_path(concrete: str, operation: dict, sandbox: Sandbox) -> str:
-    """A writing operation on an inbox gets the sandbox's literal path and loses its `{id}`."""
+    """A writing operation on an inbox gets the sandbox's literal path and loses its `{id}`; except
+    `deleteInbox`, whose `{id}` is pinned to the doomed inbox and reached by the link from create, so
+    that the stateful phase deletes the run's new inboxes and `use_after_free` can see a delete that
+    does not delete (its cases are positive only, and the guard refuses any id the run did not make)."""
     if "{id}" not in concrete:
         return concrete
+    if operation.get("operationId") == "deleteInbox":
+        operation["parameters"] = [_pin_path_id(p, [sandbox.doomed]) if p.get("name") == "id" else p
+                                   for p in operation["parameters"]]
+        return concrete
     operation["parameters"] = [p for p in operation["parameters"] if p.get("name") != "id"]
-    target = sandbox.doomed if operation.get("operationId") == "deleteInbox" else sandbox.work
-    return concrete.replace("{id}", str(target))
+    return concrete.replace("{id}", str(sandbox.work))
 
 
 def _pin_request_body(operation: dict, sandbox: Sandbox, prefix: str) -> None:
@@ -188,7 +194,7 @@ def _pin_request_body(operation: dict, sandbox: Sandbox, prefix: str) -> None:
 
 
 def _link_create_to_reads(paths: dict[str, dict], account_id: int) -> None:
-    """Stateful runs follow create -> the read operations on the new inbox (which is the run's own)."""
+    """Stateful runs follow create -> the reads of the new inbox (the run's own), and its delete."""
     create = paths.get(f"/api/v1/accounts/{account_id}/inboxes", {}).get("post")
     if create is None:
         return

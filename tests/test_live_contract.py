@@ -116,11 +116,16 @@ def test_live_spec_keeps_writes_on_the_sandbox():
     writes = {(path, method) for path, item in spec["paths"].items() for method in item if method != "get"}
     assert writes == {
         ("/api/v1/accounts/7/inboxes", "post"), ("/api/v1/accounts/7/inboxes/40", "patch"),
-        ("/api/v1/accounts/7/inboxes/40", "put"), ("/api/v1/accounts/7/inboxes/41", "delete"),
+        ("/api/v1/accounts/7/inboxes/40", "put"), ("/api/v1/accounts/7/inboxes/{id}", "delete"),
         ("/api/v1/accounts/7/inboxes/40/set_agent_bot", "post"), ("/api/v1/accounts/7/inboxes/40/avatar", "delete"),
         ("/api/v1/accounts/7/inboxes/40/sync_templates", "post"), ("/api/v1/accounts/7/inbox_members", "post"),
         ("/api/v1/accounts/7/inbox_members", "patch"), ("/api/v1/accounts/7/inbox_members", "delete"),
     }
+    delete = spec["paths"]["/api/v1/accounts/7/inboxes/{id}"]["delete"]
+    assert delete["parameters"] == [{"name": "id", "in": "path", "required": True,
+                                     "schema": {"type": "integer", "enum": [41]}}]
+    links = spec["paths"]["/api/v1/accounts/7/inboxes"]["post"]["responses"]["200"]["links"]
+    assert links["deleteInbox"]["parameters"] == {"id": "$response.body#/id"}
     members = spec["paths"]["/api/v1/accounts/7/inbox_members"]["post"]["requestBody"]["content"]
     pinned = members["application/json"]["schema"]["allOf"][1]
     assert pinned == {"required": ["inbox_id"], "properties": {"inbox_id": {"type": "integer", "enum": [40]}}}
