@@ -76,6 +76,7 @@ DEFAULT_PHASES = ("examples", "fuzzing", "stateful")
 SANDBOX_BODY = {"channel": {"type": "api"}}
 # Operations whose request names an inbox in its body: generated in positive mode only, so that the
 # pinned `inbox_id` and `name` are never mutated into another inbox's (the guard refuses those anyway).
+CURL_SHOWN = 400  # characters of a curl line in the summary; fuzzed bodies can be long
 MEMBERS_OPERATIONS = ("addInboxMembers", "updateInboxMembers", "removeInboxMembers")
 POSITIVE_ONLY = ("createInbox", "addInboxMembers", "updateInboxMembers", "removeInboxMembers")
 # Schemathesis's default for positive_data_acceptance, and the answers that depend on the target's
@@ -370,7 +371,8 @@ def parse_junit(path: Path, relay_url: str, base_url: str) -> list[OperationResu
                 detail = next((nxt for nxt in lines[index + 1:] if nxt), "")
                 problem = f"{found.group(1)}: {detail}"
                 break
-        curl = next((line for line in lines if line.startswith("curl ")), "")
+        # A stateful failure is reproduced by a sequence of requests: keep every curl line of it.
+        curl = "\n".join(line for line in lines if line.startswith("curl "))
         results.append(OperationResult(case.get("name", "?"), False, problem=problem[:300],
                                        curl=_hide_token(curl)))
     return results
@@ -426,8 +428,9 @@ def print_summary(report: RunReport, options: LiveOptions, prefix: str, out: Tex
               f"{'' if op.tested else '  (not reached within --max-time)'}", file=out)
         if not op.passed:
             print(f"        {op.problem}", file=out)
-            if op.curl:
-                print(f"        {op.curl}", file=out)
+            for line in op.curl.splitlines():
+                shown = line if len(line) <= CURL_SHOWN else f"{line[:CURL_SHOWN]} ... (whole line in the JUnit report)"
+                print(f"        {shown}", file=out)
     passed = sum(1 for op in report.operations if op.passed and op.tested)
     skipped = sum(1 for op in report.operations if not op.tested)
     cases = "" if report.test_cases is None else f", {report.test_cases} test cases"

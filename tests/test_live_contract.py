@@ -25,9 +25,11 @@ from mockserver.live_contract import (
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_UNREACHABLE,
+    EXIT_UNSAFE,
     LiveOptions,
     Sandbox,
     live_spec,
+    parse_junit,
     run,
 )
 from mockserver.resources import load_spec
@@ -180,3 +182,66 @@ def test_an_interrupted_run_still_cleans_up(served):
     assert child.returncode == EXIT_INTERRUPTED, first + rest
     assert "interrupted" in rest and "LEFT BEHIND" not in rest
     assert not [name for name in listed_names(served) if name.startswith("cwmock-")]
+
+
+def test_a_drifted_target_fails_and_what_it_keeps_is_reported_left_behind(tmp_path):
+    # Two of the drift switches (mockserver/drift.py): the list not wrapped in `payload`, and a delete
+    # that answers 200 but keeps the inbox, which cleanup must then find and report.
+    with ServedMock("--drift", "list_not_wrapped", "--drift", "delete_keeps_inbox") as drifted:
+        out = io.StringIO()
+        junit = tmp_path / "report.xml"
+        code = run(options(drifted, allow_writes=True, phases=("fuzzing",), max_time=4, junit=str(junit)),
+                   out=out, err=out)
+    summary = out.getvalue()
+    assert code == EXIT_UNSAFE, summary
+    assert "FAIL  GET /api/v1/accounts/1/inboxes\n        ST108 Response violates schema: " in summary
+    assert "LEFT BEHIND (delete them by hand): " in summary
+    failed = {case.get("name") for case in ElementTree.parse(junit).getroot().iter("testcase")
+              if case.find("failure") is not None}
+    assert failed == {"GET /api/v1/accounts/1/inboxes", "harness: cleanup removed every created inbox"}
+
+
+STATEFUL_FAILURE = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites errors="0" failures="1" skipped="0" tests="2" time="1.0">
+  <testsuite name="schemathesis" hostname="vm" errors="0" failures="1" skipped="0" tests="2" time="1.0">
+    <testcase name="GET /api/v1/accounts/1/inboxes" time="0.1" />
+    <testcase name="Stateful tests" time="0.9">
+      <failure type="failure" message="ST301">1. Test Case ID: PmoLcH
+
+- ST301 Deleted resource still available
+
+    The API did not return a `HTTP 404 Not Found` response (got `HTTP 200 OK`) for a resource that was \
+previously deleted.
+
+[200] OK:
+
+    `{}`
+
+Reproduce with:
+
+    curl -X POST -H 'api_access_token: [Filtered]' -H 'Content-Type: application/json' \
+-d '{"name": "cwmock-00e0e594-e9", "channel": {"type": "api"}}' http://127.0.0.1:41911/api/v1/accounts/1/inboxes
+    curl -X DELETE -H 'api_access_token: [Filtered]' http://127.0.0.1:41911/api/v1/accounts/1/inboxes/14
+    curl -X GET -H 'api_access_token: [Filtered]' http://127.0.0.1:41911/api/v1/accounts/1/inboxes/14</failure>
+    </testcase>
+  </testsuite>
+</testsuites>
+"""
+
+
+def test_schemathesis_report_becomes_one_result_per_operation(tmp_path):
+    # An excerpt of a real report (Schemathesis 4.32.5 against `serve --drift delete_keeps_inbox`).
+    report = tmp_path / "junit.xml"
+    report.write_text(STATEFUL_FAILURE, encoding="utf-8")
+    passed, stateful = parse_junit(report, "http://127.0.0.1:41911", "https://chat.example.com")
+    assert (passed.name, passed.passed) == ("GET /api/v1/accounts/1/inboxes", True)
+    assert (stateful.name, stateful.passed) == ("Stateful tests", False)
+    assert stateful.problem == ("ST301 Deleted resource still available: The API did not return a `HTTP 404 Not "
+                                "Found` response (got `HTTP 200 OK`) for a resource that was previously deleted.")
+    assert stateful.curl.splitlines() == [
+        "curl -X POST -H \"api_access_token: $CHATWOOT_API_TOKEN\" -H 'Content-Type: application/json' -d "
+        "'{\"name\": \"cwmock-00e0e594-e9\", \"channel\": {\"type\": \"api\"}}' "
+        "https://chat.example.com/api/v1/accounts/1/inboxes",
+        "curl -X DELETE -H \"api_access_token: $CHATWOOT_API_TOKEN\" https://chat.example.com/api/v1/accounts/1/inboxes/14",
+        "curl -X GET -H \"api_access_token: $CHATWOOT_API_TOKEN\" https://chat.example.com/api/v1/accounts/1/inboxes/14",
+    ]
