@@ -384,5 +384,20 @@ def run(options: DiffOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
 def diff_outcomes(left: dict[str, Outcome], right: dict[str, Outcome], **settings: bool) -> list[str]:
     """Every difference, in the order of the script (the left side's order, then steps only the right ran)."""
     missing = Outcome(NOT_RUN, reason="the run stopped before it")
-    return [line for name in dict.fromkeys([*left, *right])
-            for line in compare_outcomes(name, left.get(name, missing), right.get(name, missing), **settings)]
+    lines: list[str] = []
+    # Steps one side could not run, one line per (side, reason), at the place of the first of them.
+    skipped: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    for name in dict.fromkeys([*left, *right]):
+        one, other = left.get(name, missing), right.get(name, missing)
+        if (one.status == NOT_RUN) != (other.status == NOT_RUN):
+            side, outcome = ("left", one) if one.status == NOT_RUN else ("right", other)
+            if (side, outcome.reason) not in skipped:
+                skipped[(side, outcome.reason)] = (len(lines), [])
+                lines.append("")
+            skipped[(side, outcome.reason)][1].append(name)
+            continue
+        lines += compare_outcomes(name, one, other, **settings)
+    for (side, reason), (index, steps) in skipped.items():
+        shown = steps[0] if len(steps) == 1 else f"{len(steps)} steps ({', '.join(steps)})"
+        lines[index] = f"{shown}: not run on {side} ({reason})"
+    return lines

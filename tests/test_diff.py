@@ -157,3 +157,17 @@ def test_unreachable_side_is_named(servers):
                out=out, err=out)
     assert code == EXIT_UNREACHABLE
     assert out.getvalue().startswith("chatwoot-mock diff: right: cannot reach http://127.0.0.1:9")
+
+
+def test_steps_a_failed_create_keeps_from_running_make_one_line():
+    from mockserver.diff import diff_outcomes
+
+    left = {"create line": Outcome(200, {}), "read line": Outcome(200, {}), "delete line": Outcome(200, {}),
+            "list inboxes at the end": Outcome(200, {"payload": []})}
+    right = {"create line": Outcome(422, {"message": "x"}), "read line": Outcome(NOT_RUN, reason="create line failed"),
+             "delete line": Outcome(NOT_RUN, reason="create line failed"),
+             "list inboxes at the end": Outcome(200, {"payload": []})}
+    assert diff_outcomes(left, right) == [
+        "create line: status 200 on left, 422 on right",
+        "2 steps (read line, delete line): not run on right (create line failed)",
+    ]
