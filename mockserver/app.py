@@ -17,7 +17,7 @@ import hmac
 import ipaddress
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver import forms, resources
 from mockserver.control import CONTROL_KEY_HEADER, CONTROL_PREFIX, CONTROL_ROUTES, ControlCall, ControlRoute
+from mockserver.drift import Drift, parse
 from mockserver.errors import (
     ControlForbidden,
     ControlKeyRequired,
@@ -61,7 +62,8 @@ _STARTED = "chatwoot_mock.started"
 def create_app(store: Store | None = None, *, profile: Profile | str | None = None,
                validator: RequestValidator | None = None, validate_responses: bool = False,
                frontend_url: str | None = None, journal_size: int = DEFAULT_SIZE,
-               control_key: str | None = None, state_file: str | Path | None = None) -> Flask:
+               control_key: str | None = None, state_file: str | Path | None = None,
+               drift: Iterable[str] | str | None = None) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
@@ -70,7 +72,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     would be (default: the URL the request came in on). `journal_size`: how many requests the
     journal keeps (0: none). `control_key`: the key the control API asks for (None: open to
     loopback clients only). `state_file`: write the state there after every change (created
-    now if missing).
+    now if missing). `drift`: names of `mockserver.drift.SWITCHES` to turn on, deliberate
+    deviations from the contract (default none; unknown names raise).
 
     `app.extensions["chatwoot_mock"]` is the app's `MockRuntime`: its store, journal and faults.
     """
@@ -82,6 +85,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     spec_validator = OpenAPICoreValidator(resources.load_spec())
     control_validator = OpenAPICoreValidator(resources.load_control_spec())
     request_validator = validator or spec_validator
+    switches = parse(drift)
+    drifted = Drift(switches) if switches else None  # None: the request path has no drift hooks at all
     runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file)
     if runtime.state_path is not None and not runtime.state_path.exists():
         runtime.persist()
@@ -98,7 +103,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         elif isinstance(error, (MalformedBody, UnsupportedMediaType)):
             g.validation_errors = [error.message]
         response = app.json.response(error.body(active_profile))
-        response.status_code = error.status
+        response.status_code = error.status if drifted is None else drifted.error_status(error)
         response.headers.update(error.headers())
         return response
 
@@ -112,20 +117,31 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
             if fault.status is not None:
                 raise InjectedFault(fault.status, fault.body)
         store = runtime.store  # read once: a reset or load may replace it meanwhile
-        actor = store.authenticate(request.headers.get(TOKEN_HEADER), path["account_id"])
-        params, avatar = _read_body(route, store)
+        token = request.headers.get(TOKEN_HEADER)
+        actor = (store.authenticate(token, path["account_id"]) if drifted is None
+                 else drifted.authenticate(store, token, path["account_id"]))
+        try:
+            params, avatar = _read_body(route, store)
+        except MalformedBody as error:
+            raise (error if drifted is None else drifted.body_error(error)) from None
         _precheck(store, route, actor, path, params)
         for incoming in _incoming(route, path, params, actor.user.access_token):
             g.incoming = incoming
             request_validator.validate(incoming)
         urls = Urls(frontend_url or request.host_url.rstrip("/"))
-        result = route.handler(Call(store, actor, active_profile, urls, path, params, avatar))
+        call = Call(store, actor, active_profile, urls, path, params, avatar)
+        if drifted is None:
+            result, status = route.handler(call), 200
+        else:
+            result, status = drifted.answer(route, drifted.handler(route)(drifted.call(route, call)))
         if route.method != "GET":
             runtime.persist()  # on disk before the client hears of it
         if result is EMPTY:
             # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
             return Response(b"", status=200, content_type="application/json; charset=utf-8")
-        return app.json.response(result)
+        response = app.json.response(result)
+        response.status_code = status
+        return response
 
     for route in ROUTES:
         # Plain segments, as Rails routes them: a non-numeric id still meets authentication first
@@ -210,6 +226,12 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         app.logger.exception("unhandled error in the mock")
         fallback = MockError(f"The mock failed on this request: {type(error).__name__}: {error}"[:500])
         return render_error(fallback)
+
+    if drifted is not None:
+        @app.after_request
+        def drift_content_type(response: Response) -> Response:
+            response.content_type = drifted.content_type(response.content_type or "")
+            return response
 
     if validate_responses:
         @app.after_request

@@ -16,6 +16,8 @@ ACCOUNT_PREFIX = "/api/v1/accounts/{account_id}"
 
 #: A handler's answer: a JSON-able body, or EMPTY for Chatwoot's `head :ok`.
 EMPTY = object()
+#: deleteInbox's answer: Chatwoot deletes in a background job (digest §2.5).
+DELETION_MESSAGE = "Your inbox deletion request will be processed in some time."
 
 
 @dataclass
@@ -29,10 +31,12 @@ class Call:
     path: dict[str, Any]
     params: Any
     avatar: Avatar | None = None
+    #: Whether the views show admin-only fields: the actor's role, unless a drift switch says otherwise.
+    admin_view: bool | None = None
 
     @property
     def admin(self) -> bool:
-        return self.actor.is_admin
+        return self.actor.is_admin if self.admin_view is None else self.admin_view
 
     def inbox(self, inbox: Any) -> dict:
         return views.inbox_json(inbox, self.admin, self.urls)
@@ -94,7 +98,7 @@ def _update_inbox(call: Call) -> Any:
 
 def _delete_inbox(call: Call) -> Any:
     call.store.delete_inbox(call.actor, call.path["id"])
-    return {"message": "Your inbox deletion request will be processed in some time."}
+    return {"message": DELETION_MESSAGE}
 
 
 def _get_agent_bot(call: Call) -> Any:
