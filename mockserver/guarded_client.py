@@ -27,6 +27,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+from mockserver.ids import record_id
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers Rack (Chatwoot's stack) or other frameworks read as "use this method instead".
 METHOD_OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
@@ -85,17 +87,6 @@ def _json_object(body: bytes) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _record_id(value: object) -> int | None:
-    """An id as Rails' `find` reads it: an integer, or a string of digits."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 class WriteGuard:
     """Decides whether a request may be sent (see the module's docstring)."""
 
@@ -133,7 +124,7 @@ class WriteGuard:
             return None
         if self._members.fullmatch(path) and method in {"POST", "PATCH", "DELETE"}:
             document = _json_object(body) if _is_json(headers) else None
-            inbox_id = _record_id(document.get("inbox_id")) if document is not None else None
+            inbox_id = record_id(document.get("inbox_id")) if document is not None else None
             if inbox_id is None or not self.owned.owns(inbox_id):
                 return (f"{method} {path} refused: the body's inbox_id must be an inbox this run created "
                         "(a JSON object body)")
@@ -154,7 +145,7 @@ class WriteGuard:
         method, path = method.upper(), target.partition("?")[0]
         if method == "POST" and self._collection.fullmatch(path):
             created = _json_object(body)
-            inbox_id = _record_id(created.get("id")) if created else None
+            inbox_id = record_id(created.get("id")) if created else None
             if inbox_id is not None:
                 self.owned.add(inbox_id, str(created.get("name")))
         elif method == "DELETE" and (found := self._inbox.fullmatch(path)) and found.group(2) is None:

@@ -39,6 +39,7 @@ from mockserver.errors import (
     ResourceNotFound,
     Unauthenticated,
 )
+from mockserver.ids import record_id
 from mockserver.models import (
     ADMINISTRATOR,
     INBOX_DEFAULTS,
@@ -114,17 +115,6 @@ def _timezones() -> frozenset[str]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def record_id(value: Any) -> int | None:
-    """An id as Rails' `find` reads it: a number or a string of digits; anything else finds nothing."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
 
 
 def null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
