@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test contract lint bench clean
+.PHONY: run test contract lint bench clean demo-fixtures contract-live
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,24 @@ contract: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Schemathesis against your own Chatwoot (README, "Contract tests against your Chatwoot"):
+#   make contract-live CHATWOOT_BASE_URL=https://chat.example.com CHATWOOT_API_TOKEN=... CHATWOOT_ACCOUNT_ID=1
+# Read-only; CONTRACT_ARGS=--allow-writes adds the writing operations (on inboxes the run creates).
+CONTRACT_ARGS ?=
+contract-live: $(STAMP)
+	@test -n "$$CHATWOOT_BASE_URL" -a -n "$$CHATWOOT_API_TOKEN" -a -n "$$CHATWOOT_ACCOUNT_ID" || \
+	  { echo "set CHATWOOT_BASE_URL, CHATWOOT_API_TOKEN and CHATWOOT_ACCOUNT_ID"; exit 2; }
+	$(BIN)/chatwoot-mock contract --junit contract-live.xml $(CONTRACT_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
+	$(BIN)/python bench/bench_fixtures.py
+	$(BIN)/python bench/bench_pytest_plugin.py
+	$(BIN)/python bench/bench_control.py
+
+# Regenerates the committed demo state from its seeded generator (tests check the two are equal).
+demo-fixtures: $(STAMP)
+	$(BIN)/chatwoot-mock fixtures --set demo -o fixtures/demo.json
 
 clean:
 	rm -rf $(VENV) .hypothesis .schemathesis build dist *.egg-info

@@ -4,12 +4,21 @@ Every API request passes the same steps, in Chatwoot's order (digest §2.1, §3)
 authenticate and check the account (401/404) → read the body (400/415) → the action's own
 checks: inbox lookup, role, inbox limit (404/401/402) → the OpenAPI spec (422) → the handler.
 Every error, whoever raised it, is rendered here, as JSON, in the active profile.
+
+Around that: an injected fault (`mockserver.faults`) may delay or answer a public request before
+anything else; a change is written to the state file (if any) before its answer is sent; each
+public request is recorded in the journal. The control API (`/_mock/`, `mockserver.control`) is
+checked against its own spec by the same validator class and is neither journaled nor faulted.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -17,18 +26,26 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver import forms, resources
+from mockserver.control import CONTROL_KEY_HEADER, CONTROL_PREFIX, CONTROL_ROUTES, ControlCall, ControlRoute
 from mockserver.drift import Drift, parse
 from mockserver.errors import (
+    ControlForbidden,
+    ControlKeyRequired,
+    InjectedFault,
     MalformedBody,
     MethodNotAllowed,
     MockError,
     PayloadTooLarge,
+    RequestInvalid,
     RouteNotFound,
     UnsupportedMediaType,
 )
+from mockserver.faults import Faults
+from mockserver.journal import DEFAULT_SIZE, Journal
 from mockserver.models import Actor
 from mockserver.profiles import DEFAULT_PROFILE, Profile
 from mockserver.routes import EMPTY, ROUTES, Call, Route
+from mockserver.runtime import MockRuntime
 from mockserver.state_document import build_store, demo_document
 from mockserver.store import Store, null_strings_to_none, record_id
 from mockserver.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
@@ -36,18 +53,29 @@ from mockserver.views import Urls
 
 TOKEN_HEADER = "Api-Access-Token"
 MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
+#: A state document to load: 10,000 inboxes export as about 22 MB of compact JSON.
+MAX_CONTROL_BODY_BYTES = 512 * 1024 * 1024
+RUNTIME_KEY = "chatwoot_mock"
+_STARTED = "chatwoot_mock.started"
 
 
 def create_app(store: Store | None = None, *, profile: Profile | str | None = None,
                validator: RequestValidator | None = None, validate_responses: bool = False,
-               frontend_url: str | None = None, drift: Iterable[str] | str | None = None) -> Flask:
+               frontend_url: str | None = None, journal_size: int = DEFAULT_SIZE,
+               control_key: str | None = None, state_file: str | Path | None = None,
+               drift: Iterable[str] | str | None = None) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
     (default: the store's). `validate_responses`: check every answer against the spec too and
     answer 500 on a mismatch (tests turn this on). `frontend_url`: what Chatwoot's FRONTEND_URL
-    would be (default: the URL the request came in on). `drift`: names of `mockserver.drift.SWITCHES`
-    to turn on, deliberate deviations from the contract (default none; unknown names raise).
+    would be (default: the URL the request came in on). `journal_size`: how many requests the
+    journal keeps (0: none). `control_key`: the key the control API asks for (None: open to
+    loopback clients only). `state_file`: write the state there after every change (created
+    now if missing). `drift`: names of `mockserver.drift.SWITCHES` to turn on, deliberate
+    deviations from the contract (default none; unknown names raise).
+
+    `app.extensions["chatwoot_mock"]` is the app's `MockRuntime`: its store, journal and faults.
     """
     active_profile = Profile.parse(profile) if profile is not None else (
         store.profile if store is not None else DEFAULT_PROFILE)
@@ -55,22 +83,40 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         store = build_store(demo_document(), active_profile)
     store.profile = active_profile
     spec_validator = OpenAPICoreValidator(resources.load_spec())
+    control_validator = OpenAPICoreValidator(resources.load_control_spec())
     request_validator = validator or spec_validator
     switches = parse(drift)
     drifted = Drift(switches) if switches else None  # None: the request path has no drift hooks at all
+    runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file)
+    if runtime.state_path is not None and not runtime.state_path.exists():
+        runtime.persist()
 
     app = Flask("mockserver")
     app.json.sort_keys = False  # keep Chatwoot's field order
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.wsgi_app = _strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
+    app.extensions[RUNTIME_KEY] = runtime
 
     def render_error(error: MockError) -> Response:
+        if isinstance(error, RequestInvalid):
+            g.validation_errors = [problem.message for problem in error.problems]
+        elif isinstance(error, (MalformedBody, UnsupportedMediaType)):
+            g.validation_errors = [error.message]
         response = app.json.response(error.body(active_profile))
         response.status_code = error.status if drifted is None else drifted.error_status(error)
         response.headers.update(error.headers())
         return response
 
     def handle(route: Route, **path: Any) -> Response:
+        fault = runtime.faults.pick(route.operation_id)
+        if fault is not None:
+            # Sleeps on this request's thread: with the served mock's pool (8 threads by
+            # default) each delayed request ties up one thread.
+            if fault.latency_s:
+                time.sleep(fault.latency_s)
+            if fault.status is not None:
+                raise InjectedFault(fault.status, fault.body)
+        store = runtime.store  # read once: a reset or load may replace it meanwhile
         token = request.headers.get(TOKEN_HEADER)
         actor = (store.authenticate(token, path["account_id"]) if drifted is None
                  else drifted.authenticate(store, token, path["account_id"]))
@@ -88,6 +134,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
             result, status = route.handler(call), 200
         else:
             result, status = drifted.answer(route, drifted.handler(route)(drifted.call(route, call)))
+        if route.method != "GET":
+            runtime.persist()  # on disk before the client hears of it
         if result is EMPTY:
             # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
             return Response(b"", status=200, content_type="application/json; charset=utf-8")
@@ -102,9 +150,57 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         app.add_url_rule(rule, route.operation_id, _bind(handle, route), methods=[route.method],
                          provide_automatic_options=False)
 
+    def check_control_access() -> None:
+        if control_key is not None:
+            given = request.headers.get(CONTROL_KEY_HEADER, "")
+            if not hmac.compare_digest(given.encode("utf-8"), control_key.encode("utf-8")):
+                raise ControlKeyRequired()
+        elif not _loopback(request.remote_addr):
+            raise ControlForbidden()
+
+    def handle_control(route: ControlRoute, **path: str) -> Response:
+        check_control_access()
+        request.max_content_length = MAX_CONTROL_BODY_BYTES
+        raw = request.get_data(cache=True)
+        incoming = IncomingRequest(
+            method=route.method, path=request.path, path_pattern=route.path, path_params=path,
+            query=request.args, content_type=request.content_type or "", body=raw or None,
+            host_url=request.host_url.rstrip("/"))
+        g.incoming, g.response_validator = incoming, control_validator
+        control_validator.validate(incoming)
+        body = _parse_json(raw) if route.takes_body else None
+        typed_path = {name: int(value) for name, value in path.items()}  # the spec admits integers only
+        result = route.handler(ControlCall(runtime, typed_path, request.args.to_dict(), body))
+        response = app.json.response(result)
+        response.status_code = route.status
+        return response
+
+    for control_route in CONTROL_ROUTES:
+        rule = control_route.path.replace("{", "<").replace("}", ">")
+        app.add_url_rule(rule, "control." + control_route.operation_id, _bind_control(handle_control, control_route),
+                         methods=[control_route.method], provide_automatic_options=False)
+
+    operation_ids = frozenset(route.operation_id for route in ROUTES)
+
+    @app.after_request
+    def journal_request(response: Response) -> Response:
+        # Registered before check_response, so it runs after it and records the final status.
+        journal = runtime.journal
+        if not journal.size or request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
+            return response  # control calls are not journaled: a test reads the journal, not itself
+        rule = request.url_rule
+        started = request.environ.get(_STARTED)
+        journal.record(
+            request.method, request.path, response.status_code,
+            query=request.query_string.decode("latin-1"),
+            operation_id=rule.endpoint if rule is not None and rule.endpoint in operation_ids else None,
+            duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+            validation_errors=g.get("validation_errors", ()))
+        return response
+
     @app.get("/rails/active_storage/blobs/redirect/<key>/<filename>")
     def avatar_blob(key: str, filename: str) -> Response:
-        avatar = store.avatar(key)
+        avatar = runtime.store.avatar(key)
         if avatar is None or avatar.filename != filename:
             raise RouteNotFound("No such avatar")
         return Response(avatar.data, content_type=avatar.content_type)
@@ -144,8 +240,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
             if incoming is None or response.status_code >= 500:
                 return response
             content_type = response.headers.get("Content-Type", "")
-            problems = spec_validator.response_errors(incoming, response.status_code, content_type,
-                                                      response.get_data())
+            checker = g.get("response_validator", spec_validator)
+            problems = checker.response_errors(incoming, response.status_code, content_type, response.get_data())
             if problems:
                 broken = app.json.response({"error": "mock response breaks the OpenAPI spec",
                                             "status": response.status_code, "details": problems})
@@ -163,6 +259,23 @@ def _bind(handle: Callable[..., Response], route: Route) -> Callable[..., Respon
     return view
 
 
+def _bind_control(handle: Callable[..., Response], route: ControlRoute) -> Callable[..., Response]:
+    def view(**path: str) -> Response:
+        return handle(route, **path)
+
+    return view
+
+
+def _loopback(address: str | None) -> bool:
+    """127.0.0.0/8 and ::1, also written as an IPv4-mapped IPv6 address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
+
+
 def _path_value(segment: str) -> int | str:
     found = record_id(segment)
     return segment if found is None else found
@@ -172,6 +285,7 @@ def _strip_trailing_slash(wsgi_app: Callable) -> Callable:
     """Chatwoot (Rails) serves `/inboxes/` as `/inboxes`; real clients use both spellings."""
 
     def app(environ: dict, start_response: Callable) -> Any:
+        environ[_STARTED] = time.perf_counter()  # the journal's duration counts from here
         path = environ.get("PATH_INFO", "")
         if len(path) > 1 and path.endswith("/"):
             environ["PATH_INFO"] = path[:-1]
@@ -196,8 +310,12 @@ def _read_body(route: Route, store: Store) -> tuple[Any, Any]:
         upload = request.files.get("avatar")
         avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
         return params, avatar
+    return _parse_json(raw), None
+
+
+def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw, parse_constant=_refuse_constant), None
+        return json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedBody(f"Request body is not valid JSON: {error}") from None
     except RecursionError:

@@ -58,6 +58,10 @@ class ChannelKind:
     #: Keeps `reauthorization_required` and is cleared by `reauthorized!` on update.
     reauthorizable: bool = False
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # A store snapshot (pickle) refers to the one shared kind by its key instead of copying it.
+        return kind_named, (self.key,)
+
 
 _EMAIL_EDITABLE = {
     "email": STR, "imap_enabled": BOOL, "imap_login": STR, "imap_password": STR, "imap_address": STR,
@@ -158,6 +162,10 @@ def blank(value: Any) -> bool:
     if isinstance(value, dict | list | tuple | set):
         return not value
     return False
+
+
+def kind_named(key: str) -> ChannelKind:
+    return KINDS[key]
 
 
 def resolve_creation_kind(channel_params: Mapping[str, Any], profile: Profile) -> ChannelKind | None:

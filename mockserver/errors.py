@@ -21,7 +21,15 @@
         ├── RequestInvalid            422, the request breaks the OpenAPI spec; names each field
         ├── RouteNotFound             404, no such path
         ├── MethodNotAllowed          405, with the `Allow` header
-        └── PayloadTooLarge           413
+        ├── PayloadTooLarge           413
+        └── InjectedFault             any status and body a test asked for (`mockserver.faults`)
+    ControlError                      errors of the control API under /_mock/ (never Chatwoot's)
+    ├── ControlKeyRequired            401, a control key is configured and the request lacks it
+    ├── ControlForbidden              403, no key configured and the client is not on loopback
+    ├── ControlNotFound               404, no such fault or account
+    ├── ControlRequestInvalid         422, a control call the spec admits but the rules refuse
+    ├── StateDocumentRejected         422, a state document to load is invalid (nothing changes)
+    └── StateNotSaved                 503, the state file could not be written
 
 Errors are raised where the rule lives (the store, the validator, the routing) and rendered in
 one place, `mockserver.app`, which asks each error for its body in the active profile.
@@ -225,3 +233,48 @@ class RequestInvalid(RequestError):
             "attributes": list(dict.fromkeys(p.attribute for p in self.problems)),
             "errors": [{"attribute": p.path or p.attribute, "message": p.message} for p in self.problems],
         }
+
+
+class InjectedFault(RequestError):
+    """A fault a test injected (`POST /_mock/faults`): its status and body, as given."""
+
+    def __init__(self, status: int, body: object) -> None:
+        self.status = status
+        self.fault_body = body
+        super().__init__(f"injected fault {status}")
+
+    def body(self, profile: Profile) -> dict:
+        return self.fault_body  # type: ignore[return-value]  # any JSON value the test chose
+
+
+class ControlError(MockError):
+    """The mock's own control API (`/_mock/`): `{"error": ...}` bodies in every profile."""
+
+
+class ControlKeyRequired(ControlError):
+    status = 401
+    message = "This control API needs the control key in the X-Mock-Control-Key header"
+
+
+class ControlForbidden(ControlError):
+    status = 403
+    message = ("The control API is open only to loopback clients when no control key is configured "
+               "(start the mock with --control-key or MOCK_CONTROL_KEY)")
+
+
+class ControlNotFound(ControlError):
+    status = 404
+
+
+class ControlRequestInvalid(ControlError):
+    status = 422
+
+
+class StateDocumentRejected(ControlError):
+    """Loading refused a document; the message says where it breaks the format or its rules."""
+
+    status = 422
+
+
+class StateNotSaved(ControlError):
+    status = 503

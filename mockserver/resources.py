@@ -20,14 +20,24 @@ def data_path(*parts: str) -> Path:
 
 
 SPEC_PATH = ("openapi", "inboxes.yaml")
+CONTROL_SPEC_PATH = ("openapi", "control.yaml")
 STATE_SCHEMA_PATH = ("fixtures", "state.schema.json")
 DEMO_STATE_PATH = ("fixtures", "demo.json")
 
 
-@functools.cache
 def load_spec() -> dict[str, Any]:
     """The OpenAPI document, parsed once per process. Callers must not mutate it."""
-    with data_path(*SPEC_PATH).open(encoding="utf-8") as handle:
+    return _load_yaml(SPEC_PATH)
+
+
+def load_control_spec() -> dict[str, Any]:
+    """The control API's OpenAPI document (`/_mock/`), parsed once per process."""
+    return _load_yaml(CONTROL_SPEC_PATH)
+
+
+@functools.cache
+def _load_yaml(parts: tuple[str, ...]) -> dict[str, Any]:
+    with data_path(*parts).open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 

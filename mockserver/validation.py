@@ -185,10 +185,12 @@ def _distinct(problems: list[FieldProblem]) -> list[FieldProblem]:
 def _problems_of(error: BaseException) -> list[FieldProblem]:
     details = getattr(error, "details", None)
     schema_errors = details.get("schema_errors") if isinstance(details, Mapping) else None
-    if schema_errors:
-        return [_problem(list(e.get("path") or []), str(e.get("message", ""))) for e in schema_errors]
     cause = error.__cause__
     name = getattr(error, "name", None) or getattr(cause, "name", None)
+    if schema_errors:
+        # A parameter's complaint is about the parameter itself: name it (`status: 'abc' does not match ...`).
+        base = [name] if isinstance(name, str) and name else []
+        return [_problem(base + list(e.get("path") or []), str(e.get("message", ""))) for e in schema_errors]
     return [FieldProblem(str(name or ""), _text(cause or error))]
 
 

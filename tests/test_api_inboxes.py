@@ -13,7 +13,7 @@ import zlib
 from urllib.parse import urlparse
 
 import pytest
-from conftest import AGENT, GLOBEX_ADMIN, ApiClient, make_client
+from conftest import AGENT, GLOBEX_ADMIN, ApiClient, demo_channel, make_client
 
 from mockserver import Profile
 
@@ -400,16 +400,16 @@ def test_create_stores_the_permitted_csat_config(admin):
      "Greeting message is too long (maximum is 10000 characters)", ["greeting_message"]),  # §5.1
     ({**CREATE_BODIES["api"], "out_of_office_message": "x" * 10_001},
      "Out of office message is too long (maximum is 10000 characters)", ["out_of_office_message"]),  # §5.1
-    ({"name": "Dup", "channel": {"type": "email", "email": "support@acme.example"}},  # demo.json inbox 3's
+    ({"name": "Dup", "channel": {"type": "email", "email": demo_channel(3)["email"]}},  # demo.json inbox 3's
      "Email has already been taken", ["email"]),  # §2.3
     ({"name": "No URL", "channel": {"type": "web_widget"}}, "Website url can't be blank", ["website_url"]),  # §2.3
     ({"name": "L", "channel": {"type": "line", "line_channel_secret": "s", "line_channel_token": "t"}},
      "Line channel can't be blank", ["line_channel_id"]),  # §2.3
-    ({"name": "WA", "channel": {"type": "whatsapp", "phone_number": "+15550100001"}},  # demo.json inbox 4's
+    ({"name": "WA", "channel": {"type": "whatsapp", "phone_number": demo_channel(4)["phone_number"]}},  # inbox 4's
      "Phone number has already been taken", ["phone_number"]),  # §5.3 unique
-    ({"name": "SMS", "channel": {"type": "sms", "phone_number": "+15550100002"}},  # demo.json inbox 6's
+    ({"name": "SMS", "channel": {"type": "sms", "phone_number": demo_channel(6)["phone_number"]}},  # inbox 6's
      "Phone number has already been taken", ["phone_number"]),  # §5.3 unique
-    ({"name": "TG", "channel": {"type": "telegram", "bot_token": "123456789:AAHdemo-acme-support-bot-token_0001"}},
+    ({"name": "TG", "channel": {"type": "telegram", "bot_token": demo_channel(5)["bot_token"]}},
      "Bot token has already been taken", ["bot_token"]),  # §5.3 unique; demo.json inbox 5's token
     ({"name": "WA", "channel": {"type": "whatsapp", "phone_number": "+15550106666", "provider": "twilio"}},
      "Provider is not included in the list", ["provider"]),  # §2.3
@@ -487,7 +487,7 @@ def test_update_inbox_and_channel_attributes(admin):
     assert body["timezone"] == "Europe/Berlin"
     assert (body["welcome_title"], body["widget_color"]) == ("Hallo", "#000000")
     # demo.json values that were not sent stay.
-    assert body["website_url"] == "https://www.acme.example"
+    assert body["website_url"] == demo_channel(1)["website_url"]
     assert body["greeting_enabled"] is True
     assert "webhook_url" not in body and "email" not in body  # other types' attributes are ignored
     assert admin.get("/inboxes/1").get_json() == body
@@ -523,7 +523,7 @@ def test_update_channel_attributes_of_other_types(admin):
     body = admin.patch("/inboxes/3", json={"channel": {"imap_address": "imap2.acme.example", "imap_port": 143,
                                                        "website_url": "https://ignored.example"}}).get_json()
     assert (body["imap_address"], body["imap_port"]) == ("imap2.acme.example", 143)
-    assert body["smtp_address"] == "smtp.acme.example"  # demo.json, unchanged
+    assert body["smtp_address"] == demo_channel(3)["smtp_address"]  # demo.json, unchanged
     assert body["website_url"] is None
     config = {"api_key": "rotated", "phone_number_id": "100000000000001", "business_account_id": "200000000000001"}
     body = admin.put("/inboxes/4", json={"channel": {"provider_config": config}}).get_json()
@@ -536,7 +536,7 @@ def test_update_channel_attributes_of_other_types(admin):
     assert admin.get("/inboxes/1").get_json()["greeting_message"] is None
     # A second e-mail inbox cannot take the first one's address (§5.3); nothing changes.
     created = create(admin, CREATE_BODIES["email"])
-    response = admin.patch(f"/inboxes/{created['id']}", json={"channel": {"email": "support@acme.example"}})
+    response = admin.patch(f"/inboxes/{created['id']}", json={"channel": {"email": demo_channel(3)["email"]}})
     assert_record_invalid(response, "Email has already been taken", ["email"])
     assert admin.get(f"/inboxes/{created['id']}").get_json() == created
 

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 
 import pytest
-from conftest import ADMIN, AGENT, GLOBEX_ADMIN
+from conftest import ADMIN, AGENT, GLOBEX_ADMIN, demo_channel
 
 from mockserver import Profile
 
@@ -196,7 +196,8 @@ def test_matrix_health_ignores_the_admin_only_policy(admin, store):
     store.add_member(4, 2)
     response = admin.as_(AGENT).get("/inboxes/4/health")
     assert response.status_code == 200
-    assert response.get_json()["business_id"] == "200000000000001"  # fixtures/demo.json provider_config
+    # fixtures/demo.json provider_config
+    assert response.get_json()["business_id"] == demo_channel(4)["provider_config"]["business_account_id"]
 
 
 # ----------------------------------------------------------------- check order (digest §2.1)

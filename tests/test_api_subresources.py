@@ -10,7 +10,7 @@ import copy
 from datetime import datetime
 
 import pytest
-from conftest import AGENT
+from conftest import AGENT, DEMO_BOTS, DEMO_CAMPAIGNS, DEMO_USERS, demo_channel
 
 from mockserver import Profile
 
@@ -66,10 +66,10 @@ def test_agent_bot_linked(admin):
     # fixtures/demo.json, agent bot 1
     assert {k: v for k, v in bot.items() if k != "access_token"} == {
         "id": 1,
-        "name": "Support Triage Bot",
-        "description": "Greets new website visitors and routes them to billing, shipping or technical support.",
+        "name": DEMO_BOTS[1]["name"],
+        "description": DEMO_BOTS[1]["description"],
         "thumbnail": "",
-        "outgoing_url": "https://bots.acme.example/triage",
+        "outgoing_url": DEMO_BOTS[1]["outgoing_url"],
         "bot_type": "webhook",
         "bot_config": {},
         "account_id": 1,
@@ -210,14 +210,15 @@ def test_campaign_ongoing_fields(admin):
     assert list(first) == without(CAMPAIGN_KEYS, "scheduled_at", "audience")
     assert list(second) == without(CAMPAIGN_KEYS, "scheduled_at", "audience", "sender")
     # fixtures/demo.json, campaign 1
-    assert first["title"] == "Pricing page help"
-    assert first["description"] == "Offer help to visitors who linger on the pricing page."
+    demo = DEMO_CAMPAIGNS[1]
+    assert first["title"] == demo["title"]
+    assert first["description"] == demo["description"] is not None
     assert first["account_id"] == 1
-    assert first["message"] == "Comparing plans? Our team can help you pick the right one."
+    assert first["message"] == demo["message"]
     assert first["campaign_status"] == "active"
     assert first["enabled"] is True
     assert first["campaign_type"] == "ongoing"
-    assert first["trigger_rules"] == {"url": "https://www.acme.example/pricing", "time_on_page": 10}
+    assert first["trigger_rules"] == {"url": demo["trigger_rules"]["url"], "time_on_page": 10}
     assert first["trigger_only_during_business_hours"] is True
     assert first["template_params"] is None
     assert second["enabled"] is False
@@ -226,11 +227,11 @@ def test_campaign_ongoing_fields(admin):
 
 def test_campaign_sender_is_an_agent(admin):
     first = admin.get("/inboxes/1/campaigns").get_json()[0]
-    # digest §4.4: sender is the agent partial; fixtures/demo.json: sender 1 is Alice, an administrator.
+    # digest §4.4: sender is the agent partial; fixtures/demo.json: sender 1 is the administrator.
     assert list(first["sender"]) == without(AGENT_KEYS, "custom_attributes")
     assert first["sender"]["id"] == 1
     assert first["sender"]["role"] == "administrator"
-    assert first["sender"]["available_name"] == "Alice"
+    assert first["sender"]["available_name"] == DEMO_USERS[1]["display_name"]
 
 
 def test_campaign_inbox_is_the_full_inbox(admin):
@@ -250,7 +251,8 @@ def test_campaign_one_off_fields(admin):
     assert list(campaign) == CAMPAIGN_KEYS
     assert campaign["id"] == 3
     assert campaign["campaign_type"] == "one_off"
-    assert campaign["scheduled_at"] == 1744725600  # fixtures/demo.json
+    assert campaign["scheduled_at"] == DEMO_CAMPAIGNS[3]["scheduled_at"]  # fixtures/demo.json
+    assert isinstance(campaign["scheduled_at"], int)
     assert campaign["audience"] == [{"type": "Label", "id": 1}]  # fixtures/demo.json
 
 
@@ -314,7 +316,7 @@ def test_health_chatwoot_body(chatwoot_admin):
     body = response.get_json()
     assert list(body) == HEALTH_KEYS  # digest §2.5, in order
     # digest §2.5: business_id = provider_config['business_account_id']; fixtures/demo.json inbox 4.
-    assert body["business_id"] == "200000000000001"
+    assert body["business_id"] == demo_channel(4)["provider_config"]["business_account_id"]
 
 
 @pytest.mark.parametrize("inbox", [1, 2, 3, 5, 6], ids=["web_widget", "api", "email", "telegram", "sms"])
@@ -402,23 +404,25 @@ def test_assignable_agents_agent_json(agent):
     assert list(alice) == without(AGENT_KEYS, "custom_attributes")
     assert list(bob) == AGENT_KEYS
     # fixtures/demo.json users 1 and 2; provider "email" and available_name per digest §4.4.
+    demo_alice, demo_bob = DEMO_USERS[1], DEMO_USERS[2]
+    assert demo_bob["display_name"] is None and demo_alice["display_name"] not in (None, demo_alice["name"])
     assert {k: v for k, v in bob.items() if k not in ("auto_offline", "confirmed")} == {
         "id": 2,
         "account_id": 1,
         "availability_status": "busy",
-        "email": "bob@acme.example",
+        "email": demo_bob["email"],
         "provider": "email",
-        "available_name": "Bob Agent",  # no display_name: the name
-        "custom_attributes": {"team": "Tier 1", "shift": "EMEA"},
-        "name": "Bob Agent",
+        "available_name": demo_bob["name"],  # no display_name: the name
+        "custom_attributes": demo_bob["custom_attributes"],
+        "name": demo_bob["name"],
         "role": "agent",
         "thumbnail": "",
         "custom_role_id": None,
     }
     assert isinstance(bob["auto_offline"], bool)
     assert isinstance(bob["confirmed"], bool)
-    assert alice["available_name"] == "Alice"  # the display_name
-    assert alice["name"] == "Alice Admin"
+    assert alice["available_name"] == demo_alice["display_name"]  # the display_name
+    assert alice["name"] == demo_alice["name"]
     assert alice["role"] == "administrator"
     assert alice["availability_status"] == "online"
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import mockserver
 
@@ -69,5 +73,18 @@ def test_only_the_http_edge_imports_flask_and_only_validation_openapi_core():
 
 
 def test_public_names_are_exactly_all():
-    public = {name for name in vars(mockserver) if not name.startswith("_")} - set(MODULES)
+    public = {name for name in dir(mockserver) if not name.startswith("_")} - set(MODULES)
     assert public == set(mockserver.__all__)
+    for name in mockserver.__all__:  # imported on first use
+        assert getattr(mockserver, name).__name__ == name
+    with pytest.raises(AttributeError):
+        mockserver.not_a_public_name  # noqa: B018
+
+
+def test_importing_the_package_the_cli_or_the_pytest_plugin_stays_light():
+    """pytest imports the plugin at every start, in every project that installs the package."""
+    code = ("import sys, mockserver, mockserver.cli, mockserver.pytest_plugin; "
+            "print(sorted(m for m in ('flask', 'openapi_core', 'faker', 'jsonschema', 'mockserver.app') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import ApiClient, make_client
+from conftest import ApiClient, demo_channel, make_client
 
 from mockserver import Profile
 
@@ -135,7 +135,8 @@ def health(client):
         assert list(body) == ["display_phone_number", "verified_name", "name_status", "quality_rating",
                               "messaging_limit_tier", "account_mode", "code_verification_status", "throughput",
                               "last_onboarded_time", "platform_type", "business_id"]
-        assert body["business_id"] == "200000000000001"  # demo.json inbox 4's business_account_id
+        # demo.json inbox 4's business_account_id
+        assert body["business_id"] == demo_channel(4)["provider_config"]["business_account_id"]
 
 
 def working_hours(client):

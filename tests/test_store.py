@@ -310,3 +310,35 @@ def test_ids_keep_rising_after_deletes_and_explicit_ids():
     assert store.create_inbox(admin, body).id == 9  # a deleted id is never given again
     store.add_inbox(1, "Explicit", {"type": "api"}, id=50)
     assert store.create_inbox(admin, body).id == 51
+
+
+# ================================================================= snapshots (the control API's reset)
+def test_a_snapshot_restores_an_equal_and_independent_store():
+    from mockserver.channels import KINDS
+    from mockserver.state_document import encode_document
+
+    original = build_store(demo_document(), Profile.CHATWOOT)
+    original.add_account("Later", id=9)
+    snapshot = original.snapshot()
+    restored = Store.from_snapshot(snapshot)
+    assert encode_document(restored) == encode_document(original)
+    assert restored.profile is Profile.CHATWOOT
+    # Sequences come back too: the next id continues where the original's would.
+    assert restored.add_account("Next").id == original.add_account("Next").id == 10
+    # Independent: a change to the copy leaves the original and the snapshot alone.
+    restored.inboxes[1].name = "Changed"
+    assert original.inboxes[1].name != "Changed"
+    assert Store.from_snapshot(snapshot).inboxes[1].name == original.inboxes[1].name
+    # Channel kinds stay the shared ones, and the copy has its own lock.
+    assert all(inbox.kind is KINDS[inbox.kind.key] for inbox in restored.inboxes.values())
+    assert restored._lock is not original._lock
+
+
+def test_configure_account_changes_only_what_is_given():
+    store = build_store(demo_document(), Profile.DOCS)
+    before = store.account_settings(2).inbox_limit
+    assert store.configure_account(2, status="suspended").inbox_limit == before
+    assert store.configure_account(2, inbox_limit=None).status == "suspended"
+    assert store.account_settings(2).inbox_limit is None
+    with pytest.raises(ResourceNotFound):
+        store.configure_account(99, status="active")

@@ -1,0 +1,192 @@
+"""Figures for the control API and the state file (issue 3, part 5). Prints figures; asserts nothing.
+
+- Reset time with the demo set (aim: under 1 ms): `MockRuntime.reset()` (a pickled startup
+  snapshot restored), next to what building the store again from the document would cost.
+- Journal memory after 100,000 requests (tracemalloc): the default journal (1,000 entries) and
+  a journal as large as the traffic, so the cost of one entry shows; then the same with long
+  paths and long spec complaints, which are capped.
+- Resident memory (VmRSS) of `chatwoot-mock serve` holding 10,000 inboxes (the `large` set),
+  started on a free loopback port and stopped.
+- The request pipeline in-process: GET one inbox and POST an inbox, median µs, without and with
+  a state file (each POST is then written and fsynced before it is answered), with the demo set
+  and with 10,000 inboxes.
+
+    .venv/bin/python bench/bench_control.py [--inboxes 10000] [--skip-served] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mockserver import build_store, create_app, demo_document
+from mockserver.app import RUNTIME_KEY
+from mockserver.fixture_sets import generate
+from mockserver.journal import Journal
+from mockserver.served import ServedMock
+
+CREATE = json.dumps({"name": "Bench", "channel": {"type": "api", "webhook_url": "https://bench.example/hook"}})
+
+
+def median_us(function: Callable[[], Any], calls: int, warmup: int = 20) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1e6
+
+
+def reset_figures() -> dict[str, float]:
+    document = demo_document()
+    app = create_app(build_store(document))
+    runtime = app.extensions[RUNTIME_KEY]
+    return {
+        "reset_ms": median_us(runtime.reset, 2000) / 1000,
+        "build_from_document_ms": median_us(lambda: build_store(document), 50, warmup=3) / 1000,
+        "snapshot_bytes": len(runtime.store.snapshot()),
+    }
+
+
+def journal_bytes(size: int, requests: int, path: Callable[[int], str], errors: tuple[str, ...]) -> int:
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    journal = Journal(size)
+    for number in range(requests):
+        journal.record("GET", path(number), 200 if not errors else 422, query="page=1", operation_id="getInbox",
+                       duration_ms=1.5, validation_errors=errors)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del journal
+    return used
+
+
+def journal_figures(requests: int = 100_000) -> dict[str, int]:
+    def plain(n: int) -> str:
+        return f"/api/v1/accounts/1/inboxes/{n}"
+
+    def huge(n: int) -> str:
+        return f"/api/v1/accounts/1/inboxes/{n}/" + "x" * 100_000
+
+    complaints = ("channel.website_url: " + "y" * 5_000,) * 50
+    return {
+        "default_1000_bytes": journal_bytes(1000, requests, plain, ()),
+        "size_100000_bytes": journal_bytes(requests, requests, plain, ()),
+        "default_1000_long_paths_and_errors_bytes": journal_bytes(1000, requests // 10, huge, complaints),
+    }
+
+
+def vm_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(child) for child in text)
+    return found
+
+
+def admin_of(document: dict[str, Any]) -> tuple[int, str]:
+    for user in document["users"]:
+        for membership in user["memberships"]:
+            if membership["role"] == "administrator":
+                return membership["account_id"], user["access_token"]
+    raise LookupError("no administrator in the document")
+
+
+def served_rss(document: dict[str, Any], document_path: Path, inboxes: int) -> dict[str, Any]:
+    account_id, token = admin_of(document)
+    with ServedMock("--fixtures", str(document_path), "--journal-size", "1000") as served:
+        # Touch the state once (the first request builds the validator's caches).
+        request = urllib.request.Request(f"{served.url}/api/v1/accounts/{account_id}/inboxes",
+                                         headers={"api_access_token": token})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+        pid = served.process.pid  # gunicorn's arbiter; the worker holding the store is its child
+        workers = children(pid)
+        return {"inboxes": inboxes, "arbiter_rss_mib": round(vm_rss_kib(pid) / 1024, 1),
+                "worker_rss_mib": round(sum(vm_rss_kib(w) for w in workers) / 1024, 1)}
+
+
+def pipeline_figures(document: dict[str, Any], label: str, post_calls: int) -> dict[str, float]:
+    account_id, token = admin_of(document)
+    headers = {"api_access_token": token}
+    inbox_id = next(i["id"] for i in document["inboxes"] if i["account_id"] == account_id)
+    one, many = f"/api/v1/accounts/{account_id}/inboxes/{inbox_id}", f"/api/v1/accounts/{account_id}/inboxes"
+    figures = {}
+    for with_file in (False, True):
+        with tempfile.TemporaryDirectory() as directory:
+            state_file = Path(directory) / "state.json" if with_file else None
+            client = create_app(build_store(document), state_file=state_file).test_client()
+
+            def get(c: Any = client) -> None:
+                assert c.get(one, headers=headers).status_code == 200
+
+            def post(c: Any = client) -> None:
+                assert c.post(many, headers=headers, data=CREATE, content_type="application/json").status_code == 200
+
+            suffix = "with_state_file" if with_file else "without_state_file"
+            figures[f"{label}_get_us_{suffix}"] = median_us(get, 1000)
+            figures[f"{label}_post_us_{suffix}"] = median_us(post, post_calls, warmup=3)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--inboxes", type=int, default=10_000)
+    parser.add_argument("--skip-served", action="store_true")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results: dict[str, Any] = {"python": platform.python_version()}
+
+    results["reset"] = reset = reset_figures()
+    print(f"Reset (demo set): {reset['reset_ms']:.3f} ms median "
+          f"(building the store from the document instead: {reset['build_from_document_ms']:.2f} ms; "
+          f"snapshot {reset['snapshot_bytes']:,} bytes)")
+
+    results["journal"] = journal = journal_figures()
+    print(f"Journal after 100,000 requests: {journal['default_1000_bytes'] / 1024:.0f} KiB with the default size "
+          f"(1,000 entries); {journal['size_100000_bytes'] / 1048576:.1f} MiB with room for all 100,000 "
+          f"({journal['size_100000_bytes'] / 100_000:.0f} bytes an entry); "
+          f"{journal['default_1000_long_paths_and_errors_bytes'] / 1024:.0f} KiB for 1,000 entries with 100 kB "
+          f"paths and 50 complaints of 5 kB each (capped)")
+
+    large = generate("large", inboxes=args.inboxes)
+    results["pipeline"] = pipeline = {**pipeline_figures(demo_document(), "demo", 300),
+                                      **pipeline_figures(large, "large", 20)}
+    print("In-process pipeline (median µs): "
+          + ", ".join(f"{name} {value:,.0f}" for name, value in pipeline.items()))
+
+    if not args.skip_served:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "large.json"
+            path.write_text(json.dumps(large))
+            results["served"] = served = served_rss(large, path, args.inboxes)
+        print(f"Served mock holding {served['inboxes']:,} inboxes: worker RSS {served['worker_rss_mib']} MiB "
+              f"(gunicorn arbiter {served['arbiter_rss_mib']} MiB)")
+
+    print(f"Total runtime: {time.perf_counter() - started:.1f} s (python {results['python']}); "
+          "figures from a shared machine are noisy")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
