@@ -8,8 +8,8 @@
 - `TestDocsWorkflow` / `TestChatwootWorkflow`: stateful runs that follow the spec's links from
   createInbox (read, update, set a bot, members, delete ...), one fresh mock per run.
 
-State: a case that writes gets a mock of its own, built on the demo state; cases that only read
-share one per test (a fresh mock costs about 25 ms). Budgets and options: conftest.py.
+State: every case, and every stateful run, starts from the demo state (one mock per operation,
+profile and role, its runtime reset before each case). Budgets and options: conftest.py.
 """
 
 from __future__ import annotations
@@ -56,17 +56,9 @@ def profile(request: pytest.FixtureRequest) -> Profile:
     return request.param
 
 
-def _run(case: Any, profile: Profile, role: str, shared: dict, extra_checks: tuple = ()) -> Any:
-    operation_id = case.operation.definition.raw["operationId"]
-    if case.method.upper() in READING:
-        if "app" not in shared:
-            shared["app"] = harness.fresh_app(profile, role)
-        app = shared["app"]
-    else:
-        app = harness.fresh_app(profile, role)
-    checks = harness.checks()
-    case.call_and_validate(app=app, checks=checks, additional_checks=[c(app) for c in extra_checks])
-    return operation_id
+def _run(case: Any, profile: Profile, role: str, extra_checks: tuple = ()) -> None:
+    app = harness.fresh_mock(case.operation.label, profile, role)
+    case.call_and_validate(app=app, checks=harness.checks(), additional_checks=[c(app) for c in extra_checks])
 
 
 @admin_schema.parametrize()
@@ -75,7 +67,7 @@ def test_operation_as_admin(case: Any, profile: Profile) -> None:
     operation_id = case.operation.definition.raw["operationId"]
     if operation_id in ADMIN_REACHES:
         TALLY.expected_2xx.add(f"admin {operation_id}")
-    _run(case, profile, "admin", _shared_for(case, profile, "admin"), extra_checks=probes.ADMIN_PROBES)
+    _run(case, profile, "admin", extra_checks=probes.ADMIN_PROBES)
 
 
 @agent_schema.parametrize()
@@ -84,16 +76,7 @@ def test_reading_as_agent(case: Any, profile: Profile) -> None:
     operation_id = case.operation.definition.raw["operationId"]
     if operation_id in AGENT_REACHES:
         TALLY.expected_2xx.add(f"agent {operation_id}")
-    _run(case, profile, "agent", _shared_for(case, profile, "agent"),
-         extra_checks=probes.AGENT_PROBES)
-
-
-# One reading mock per (operation, profile, role): a test item's examples share it.
-_SHARED: dict[tuple[str, Profile, str], dict] = {}
-
-
-def _shared_for(case: Any, profile: Profile, role: str) -> dict:
-    return _SHARED.setdefault((case.operation.label, profile, role), {})
+    _run(case, profile, "agent", extra_checks=probes.AGENT_PROBES)
 
 
 # ---------------------------------------------------------------------------------- stateful
@@ -103,7 +86,7 @@ def _workflow(profile: Profile) -> Any:
 
     class Workflow(base):  # type: ignore[misc, valid-type]
         def setup(self) -> None:
-            self.app = harness.fresh_app(profile, "stateful")
+            self.app = harness.fresh_mock("workflow", profile, "stateful")
             for operation_id in STATEFUL_REACHES:
                 TALLY.expected_2xx.add(f"stateful {operation_id}")
 
