@@ -237,8 +237,13 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
                 case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
             if positive_ids and isinstance(case.body.get("inbox_id"), int):
                 case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
-            if isinstance(case.body.get("agent_bot"), int):
-                case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, case.body["agent_bot"])
+            bot = case.body.get("agent_bot")
+            # A bot id is a number or a string of digits (RecordId); an unknown one is a 404 that
+            # ensure_resource_availability would blame on the inbox.
+            if isinstance(bot, int) and not isinstance(bot, bool):
+                case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, bot)
+            elif isinstance(bot, str) and bot.isascii() and bot.isdigit():
+                case.body["agent_bot"] = str(demo.pick(demo.agent_bot_ids, int(bot)))
         return case
 
     return schema
