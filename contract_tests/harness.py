@@ -15,6 +15,7 @@ nothing past authentication). Negative cases are never touched.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import threading
@@ -109,6 +110,8 @@ class Tally:
     #: operations (as "role operationId") that a valid token reaches and must answer 2xx at least once
     expected_2xx: set[str] = field(default_factory=set)
     failure: str = ""
+    #: lines other tests add to the summary (the drift proof's share of switches caught)
+    notes: list[str] = field(default_factory=list)
     started: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -130,7 +133,7 @@ class Tally:
 
     def summary_lines(self) -> list[str]:
         if not self.sent:
-            return []
+            return list(self.notes)
         drift = ", ".join(SETTINGS.drift) or "none"
         wall = time.perf_counter() - self.started
         lines = [f"contract: budget {SETTINGS.budget_name}, drift {drift}: {self.sent} requests sent, "
@@ -142,7 +145,7 @@ class Tally:
         lines.append("contract: by status class: " + ", ".join(f"{k} {v}" for k, v in sorted(by_class.items())))
         if self.failure:
             lines.append(f"contract: FAILED: {self.failure}")
-        return lines
+        return lines + self.notes
 
 
 TALLY = Tally()
@@ -219,6 +222,26 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         # types survive; forms keep positive_data_acceptance and tests/test_api_forms.py.
         return not (isinstance(failure, AcceptedNegativeData) and case.media_type == "multipart/form-data")
 
+    @schema.hook("before_generate_body")
+    def without_the_binary_crash(context: Any, strategy: Any) -> Any:
+        # Schemathesis 4.32.5's negative generation for a multipart body with a `format: binary`
+        # part (the avatar) sometimes hands the file object to jsonschema-rs, which raises
+        # "Unsupported type: 'Binary'" in the middle of drawing a case. Such a draw is dropped as
+        # an invalid example: negative forms are not judged anyway (filter_failure below).
+        from hypothesis import reject
+        from hypothesis import strategies as st
+
+        @st.composite
+        def guarded(draw: Any) -> Any:
+            try:
+                return draw(strategy)
+            except ValueError as error:
+                if "Unsupported type: 'Binary'" not in str(error):
+                    raise
+                reject()
+
+        return guarded()
+
     @schema.hook("map_case")
     def valid_for_the_state(context: Any, case: Any) -> Any:
         if case.meta is None or not case.meta.generation.mode.is_positive:
@@ -232,6 +255,9 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
                 if isinstance(path.get(name), int):
                     path[name] = demo.pick_inbox(path[name])
         if isinstance(case.body, dict):
+            # A copy: Schemathesis's coverage phase reuses one body object across cases, and markers
+            # written into it in place piled up case after case (an e-mail of thousands of markers).
+            case.body = copy.deepcopy(case.body)
             _make_unique(case.body, marker)
             if isinstance(case.body.get("user_ids"), list):
                 case.body["user_ids"] = demo.existing_users(case.body["user_ids"])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.harness import TALLY
 from mockserver.drift import SWITCHES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,9 +72,10 @@ def test_suite_catches_every_drift_switch_and_passes_without_one():
     assert clean.returncode == 0, f"the suite fails without drift:\n{clean.stdout[-3000:]}"
     assert " passed" in clean.stdout
     caught = {name: run.returncode == 1 and " failed" in run.stdout for name, run in runs.items()}
-    print(f"\ndrift caught: {sum(caught.values())}/{len(caught)}")
-    for name, was_caught in caught.items():
-        print(f"  {name:<24} {'caught' if was_caught else 'MISSED'}  ({SWITCHES[name]})")
+    # In the session's summary (a print would be captured and shown only on failure).
+    TALLY.notes.append(f"contract: drift caught: {sum(caught.values())}/{len(caught)} switches")
+    TALLY.notes.extend(f"  {name:<24} {'caught' if was_caught else 'MISSED'}  ({SWITCHES[name]})"
+                       for name, was_caught in caught.items())
     missed = [name for name, was_caught in caught.items() if not was_caught]
     assert not missed, "\n\n".join(f"{name}:\n{runs[name].stdout[-2000:]}" for name in missed)
 
