@@ -56,7 +56,10 @@ def profile(request: pytest.FixtureRequest) -> Profile:
     return request.param
 
 
-def _run(case: Any, profile: Profile, role: str, extra_checks: tuple = ()) -> None:
+def _run(case: Any, profile: Profile, role: str, reaches: frozenset[str], extra_checks: tuple) -> None:
+    operation_id = case.operation.definition.raw["operationId"]
+    if operation_id in reaches:
+        TALLY.expected_2xx.add(f"{role} {operation_id}")
     app = harness.fresh_mock(case.operation.label, profile, role)
     case.call_and_validate(app=app, checks=harness.checks(), additional_checks=[c(app) for c in extra_checks])
 
@@ -64,19 +67,13 @@ def _run(case: Any, profile: Profile, role: str, extra_checks: tuple = ()) -> No
 @admin_schema.parametrize()
 @_settings(SETTINGS.budget.max_examples)
 def test_operation_as_admin(case: Any, profile: Profile) -> None:
-    operation_id = case.operation.definition.raw["operationId"]
-    if operation_id in ADMIN_REACHES:
-        TALLY.expected_2xx.add(f"admin {operation_id}")
-    _run(case, profile, "admin", extra_checks=probes.ADMIN_PROBES)
+    _run(case, profile, "admin", ADMIN_REACHES, probes.ADMIN_PROBES)
 
 
 @agent_schema.parametrize()
 @_settings(SETTINGS.budget.max_examples)
 def test_reading_as_agent(case: Any, profile: Profile) -> None:
-    operation_id = case.operation.definition.raw["operationId"]
-    if operation_id in AGENT_REACHES:
-        TALLY.expected_2xx.add(f"agent {operation_id}")
-    _run(case, profile, "agent", extra_checks=probes.AGENT_PROBES)
+    _run(case, profile, "agent", AGENT_REACHES, probes.AGENT_PROBES)
 
 
 # ---------------------------------------------------------------------------------- stateful
