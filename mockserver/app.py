@@ -27,7 +27,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver import forms, resources
 from mockserver.control import CONTROL_KEY_HEADER, CONTROL_PREFIX, CONTROL_ROUTES, ControlCall, ControlRoute
-from mockserver.drift import Drift, parse
+from mockserver.drift import Drift
 from mockserver.errors import (
     ControlForbidden,
     ControlKeyRequired,
@@ -85,8 +85,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     spec_validator = OpenAPICoreValidator(resources.load_spec())
     control_validator = OpenAPICoreValidator(resources.load_control_spec())
     request_validator = validator or spec_validator
-    switches = parse(drift)
-    drifted = Drift(switches) if switches else None  # None: the request path has no drift hooks at all
+    drifted = Drift.from_names(drift)  # None: the request path has no drift hooks at all
     runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file)
     if runtime.state_path is not None and not runtime.state_path.exists():
         runtime.persist()

@@ -22,9 +22,10 @@ from mockserver.errors import (
     ResourceNotFound,
     Unauthenticated,
 )
-from mockserver.models import ADMINISTRATOR, Actor
+from mockserver.models import ADMINISTRATOR, Actor, Inbox
 from mockserver.routes import DELETION_MESSAGE, Call, Route
 from mockserver.store import Store, record_id
+from mockserver.views import Urls
 
 SWITCHES: dict[str, str] = {
     "create_answers_201": "createInbox answers 201 instead of Chatwoot's 200",
@@ -39,8 +40,7 @@ SWITCHES: dict[str, str] = {
     "text_content_type": "JSON answers are typed text/plain",
 }
 
-#: The operations whose answer is one inbox (or, for the list, inboxes under `payload`).
-INBOX_OPERATIONS = frozenset({"createInbox", "getInbox", "updateInbox", "replaceInbox"})
+#: The inbox field `inbox_field_missing` drops.
 DROPPED_FIELD = "timezone"
 
 
@@ -65,8 +65,14 @@ class Drift:
     """The hooks the app calls when at least one switch is on; each is the identity for the
     switches that are off."""
 
-    def __init__(self, names: Iterable[str] | str) -> None:
-        self.names = parse(names)
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names  # parsed by `from_names`
+
+    @classmethod
+    def from_names(cls, names: Iterable[str] | str | None) -> Drift | None:
+        """The hooks for these switches, or None when none is on (the app then calls no hook at all)."""
+        chosen = parse(names)
+        return cls(chosen) if chosen else None
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -89,13 +95,23 @@ class Drift:
         return error
 
     def call(self, route: Route, call: Call) -> Call:
-        admin_view = call.admin or "admin_fields_to_agents" in self
-        if route.operation_id == "listInboxes" and "agents_see_all_inboxes" in self and not call.actor.is_admin:
-            # List as if the agent were an administrator, but render as the agent still.
-            user = dataclasses.replace(call.actor.user, roles={**call.actor.user.roles,
-                                                               call.actor.account.id: ADMINISTRATOR})
-            return dataclasses.replace(call, actor=Actor(user, call.actor.account), admin_view=admin_view)
-        return dataclasses.replace(call, admin_view=admin_view)
+        """The call a handler gets: every inbox it renders goes through `_inbox_view`, in the role
+        of the actor who asked (the listing below may widen what an agent sees, not how it is shown)."""
+        asked_as_admin = call.actor.is_admin
+        render = call.inbox_view
+
+        def inbox_view(inbox: Inbox, admin: bool, urls: Urls) -> dict:
+            body = render(inbox, asked_as_admin or "admin_fields_to_agents" in self, urls)
+            if "inbox_field_missing" in self:
+                body.pop(DROPPED_FIELD, None)
+            return body
+
+        actor = call.actor
+        if route.operation_id == "listInboxes" and "agents_see_all_inboxes" in self and not actor.is_admin:
+            # List as if the agent were an administrator.
+            user = dataclasses.replace(actor.user, roles={**actor.user.roles, actor.account.id: ADMINISTRATOR})
+            actor = Actor(user, actor.account)
+        return dataclasses.replace(call, actor=actor, inbox_view=inbox_view)
 
     def handler(self, route: Route) -> Callable[[Call], Any]:
         if route.operation_id == "deleteInbox" and "delete_keeps_inbox" in self:
@@ -106,12 +122,6 @@ class Drift:
     def answer(self, route: Route, result: Any) -> tuple[Any, int]:
         """The handler's answer (body, status) as the drifted mock gives it."""
         status = 201 if route.operation_id == "createInbox" and "create_answers_201" in self else 200
-        if "inbox_field_missing" in self:
-            if route.operation_id in INBOX_OPERATIONS and isinstance(result, dict):
-                result = {k: v for k, v in result.items() if k != DROPPED_FIELD}
-            elif route.operation_id == "listInboxes":
-                result = {"payload": [{k: v for k, v in i.items() if k != DROPPED_FIELD}
-                                      for i in result["payload"]]}
         if route.operation_id == "listInboxes" and "list_not_wrapped" in self:
             result = result["payload"]
         return result, status

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver import views
-from mockserver.models import Actor, Avatar
+from mockserver.models import Actor, Avatar, Inbox
 from mockserver.profiles import Profile
 from mockserver.store import Store
 
@@ -31,15 +31,11 @@ class Call:
     path: dict[str, Any]
     params: Any
     avatar: Avatar | None = None
-    #: Whether the views show admin-only fields: the actor's role, unless a drift switch says otherwise.
-    admin_view: bool | None = None
+    #: How an inbox is rendered (`views.inbox_json`; a drift switch may wrap it).
+    inbox_view: Callable[[Inbox, bool, views.Urls], dict] = views.inbox_json
 
-    @property
-    def admin(self) -> bool:
-        return self.actor.is_admin if self.admin_view is None else self.admin_view
-
-    def inbox(self, inbox: Any) -> dict:
-        return views.inbox_json(inbox, self.admin, self.urls)
+    def inbox(self, inbox: Inbox) -> dict:
+        return self.inbox_view(inbox, self.actor.is_admin, self.urls)
 
     def agents(self, users: list) -> dict:
         return {"payload": [views.agent_json(u, self.actor.account) for u in users]}
