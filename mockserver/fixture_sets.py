@@ -616,10 +616,14 @@ class ChannelFactory:
         self._builder = _Builder(seed)
         self.company, self.domain = self._builder.company()
 
-    def inbox(self, kind: str, inbound_domain: str = "inbound.chatwoot-mock.test") -> tuple[str, dict[str, Any]]:
+    def inbox(self, kind: str) -> tuple[str, dict[str, Any]]:
         if kind not in LARGE_KIND_CYCLE:
             raise FixtureSetError(f"unknown channel type {kind!r}; choose one of {', '.join(LARGE_KIND_CYCLE)}")
-        return self._builder.named_channel(kind, self.company, self.domain, inbound_domain)
+        name, channel = self._builder.named_channel(kind, self.company, self.domain, inbound_domain="")
+        # The forwarding address belongs to the account the inbox joins: the store makes it from
+        # that account's inbound domain (channels.fill_generated), as Chatwoot does.
+        channel.pop("forward_to_email", None)
+        return name, channel
 
 
 def _hours(day: int, open_hour: int | None = None, open_minutes: int | None = None, close_hour: int | None = None,

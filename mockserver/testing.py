@@ -207,14 +207,14 @@ class ChatwootMock(_FromDocument):
     def _add_made_up_inbox(self, kind: str, account_id: int, name: str | None, attributes: dict[str, Any]) -> Inbox:
         if self._channels is None:
             self._channels = ChannelFactory(seed=len(self.store.inboxes) + 7)
-        for _ in range(_ADDED_UNIQUE_TRIES - 1):
+        for attempt in range(_ADDED_UNIQUE_TRIES):
             made_name, channel = self._channels.inbox(kind)
             try:
                 return self.store.add_inbox(account_id, name or made_name, channel, **attributes)
             except RecordInvalid:
-                continue  # a made-up unique value was another inbox's already; the factory's next is new
-        made_name, channel = self._channels.inbox(kind)
-        return self.store.add_inbox(account_id, name or made_name, channel, **attributes)
+                # A made-up unique value was another inbox's already; the factory's next is new.
+                if attempt == _ADDED_UNIQUE_TRIES - 1:
+                    raise
 
     def add_member(self, inbox_id: int, user_id: int) -> None:
         self.store.add_member(inbox_id, user_id)

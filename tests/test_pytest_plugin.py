@@ -292,3 +292,11 @@ def test_chatwoot_server_is_shared_and_reset_for_each_test(pytester):
             assert chatwoot_server.url.startswith("http://127.0.0.1:")
     """)
     result.assert_outcomes(passed=4)
+
+
+def test_a_made_up_email_inbox_forwards_to_its_accounts_inbound_domain():
+    document = generate("large", inboxes=5)
+    mock = ChatwootMock(document)
+    account = document["accounts"][0]
+    inbox = mock.add_inbox("email", account_id=account["id"])
+    assert inbox.channel["forward_to_email"].endswith("@" + account["inbound_email_domain"])
