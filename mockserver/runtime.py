@@ -38,6 +38,8 @@ class MockRuntime:
         self._ticket_lock = threading.Lock()
         self._last_ticket = 0  # changes announced to persist()
         self._written_through = 0  # the newest ticket the file is known to contain
+        if self.state_path is not None and not self.state_path.exists():
+            self.persist()  # a missing state file starts as the startup state
 
     def reset(self) -> None:
         """Back to the state the app was started with (the journal and faults stay as they are)."""
