@@ -115,3 +115,11 @@ def test_serve_refuses_an_unknown_switch(capsys, monkeypatch):
     monkeypatch.setenv("MOCK_DRIFT", "auth_ignored,bogus")
     assert main(["serve", "--port", "0"]) == 2
     assert "unknown drift switch bogus" in capsys.readouterr().err
+
+
+def test_drift_leaves_the_control_api_as_its_spec_says():
+    c = client("not_found_as_401", "text_content_type")
+    response = c.get("/_mock/accounts/99")
+    assert response.status_code == 404
+    assert response.mimetype == "application/json"
+    assert c.get("/_mock/faults").mimetype == "application/json"
