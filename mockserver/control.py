@@ -86,7 +86,7 @@ def _account_json(account: Account) -> dict[str, Any]:
 
 
 def _account(call: ControlCall) -> Any:
-    return _account_json(call.runtime.store.account_settings(call.path["account_id"]))
+    return _account_json(call.runtime.account(call.path["account_id"]))
 
 
 def _configure_account(call: ControlCall) -> Any:

@@ -28,8 +28,8 @@
     ├── ControlForbidden              403, no key configured and the client is not on loopback
     ├── ControlNotFound               404, no such fault or account
     ├── ControlRequestInvalid         422, a control call the spec admits but the rules refuse
-    ├── StateDocumentRejected         422, a state document to load is invalid (nothing changes)
-    └── StateNotSaved                 503, the state file could not be written
+    └── StateDocumentRejected         422, a state document to load is invalid (nothing changes)
+    StateNotSaved                     503, the state file could not be written (public or control change)
 
 Errors are raised where the rule lives (the store, the validator, the routing) and rendered in
 one place, `mockserver.app`, which asks each error for its body in the active profile.
@@ -276,5 +276,8 @@ class StateDocumentRejected(ControlError):
     status = 422
 
 
-class StateNotSaved(ControlError):
+class StateNotSaved(MockError):
+    """The state file could not be written, after a public change or a control call: the change
+    stands in memory, but was not acknowledged (README, "State that survives a restart")."""
+
     status = 503

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import state_file
-from mockserver.errors import StateDocumentRejected, StateNotSaved
+from mockserver.errors import ControlNotFound, ResourceNotFound, StateDocumentRejected, StateNotSaved
 from mockserver.faults import Faults
 from mockserver.journal import Journal
 from mockserver.models import Account
@@ -58,7 +58,14 @@ class MockRuntime:
     def export(self) -> dict[str, Any]:
         return export_document(self.store)
 
+    def account(self, account_id: int) -> Account:
+        try:
+            return self.store.account_settings(account_id)
+        except ResourceNotFound:  # the store's Chatwoot 404; here the control API's own
+            raise ControlNotFound(f"No account with id {account_id}") from None
+
     def configure_account(self, account_id: int, **settings: Any) -> Account:
+        self.account(account_id)  # an unknown account is the control API's 404
         account = self.store.configure_account(account_id, **settings)
         self.persist()
         return account

@@ -284,10 +284,7 @@ class Store:
 
     @_locked
     def account_settings(self, account_id: int) -> Account:
-        account = self.accounts.get(account_id)
-        if account is None:
-            raise ResourceNotFound(f"No account with id {account_id}")
-        return account
+        return self._account(account_id)
 
     @_locked
     def configure_account(self, account_id: int, *, status: str | None = None,
