@@ -13,6 +13,7 @@ checked against its own spec by the same validator class and is neither journale
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import json
@@ -176,13 +177,16 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         body = _parse_json(raw) if route.takes_body else None
         typed_path = {name: int(value) for name, value in path.items()}  # the spec admits integers only
         result = route.handler(ControlCall(runtime, typed_path, request.args.to_dict(), body))
+        if isinstance(result, bytes):  # already JSON (an exported state)
+            return Response(result, status=route.status, content_type="application/json")
         response = app.json.response(result)
         response.status_code = route.status
         return response
 
     for control_route in CONTROL_ROUTES:
         rule = control_route.path.replace("{", "<").replace("}", ">")
-        app.add_url_rule(rule, "control." + control_route.operation_id, _bind_control(handle_control, control_route),
+        app.add_url_rule(rule, "control." + control_route.operation_id,
+                         functools.partial(handle_control, control_route),
                          methods=[control_route.method], provide_automatic_options=False)
 
     operation_ids = frozenset(route.operation_id for route in ROUTES)
@@ -265,13 +269,6 @@ def _is_control(path: str) -> bool:
 def _bind(handle: Callable[..., Response], route: Route) -> Callable[..., Response]:
     def view(**path: str) -> Response:
         return handle(route, **{name: _path_value(value) for name, value in path.items()})
-
-    return view
-
-
-def _bind_control(handle: Callable[..., Response], route: ControlRoute) -> Callable[..., Response]:
-    def view(**path: str) -> Response:
-        return handle(route, **path)
 
     return view
 

@@ -47,7 +47,7 @@ def _load(call: ControlCall) -> Any:
 
 
 def _export(call: ControlCall) -> Any:
-    return call.runtime.export()
+    return call.runtime.export_encoded()
 
 
 def _journal(call: ControlCall) -> Any:

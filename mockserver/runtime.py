@@ -58,6 +58,10 @@ class MockRuntime:
     def export(self) -> dict[str, Any]:
         return export_document(self.store)
 
+    def export_encoded(self) -> bytes:
+        """The export as the JSON bytes the control API sends: encoded once, not decoded and encoded again."""
+        return encode_document(self.store)
+
     def account(self, account_id: int) -> Account:
         try:
             return self.store.account_settings(account_id)
