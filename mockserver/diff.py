@@ -213,9 +213,6 @@ class Script:
 
 # ----------------------------------------------------------------------------- shapes
 
-Shape = Any  # a kind name ("string", "integer", ...), a dict of key -> Shape, a list [item Shape], or a set
-
-
 def kind(value: Any) -> str:
     if value is None:
         return "null"

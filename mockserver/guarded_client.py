@@ -219,8 +219,10 @@ class GuardedClient:
     def send(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Answer:
         """Send `target` (a path with its query, as it goes on the request line) as given: the
         caller's headers, byte for byte its body. Raises Refused or Unreachable."""
-        target = self._parsed.path.rstrip("/") + target
-        why = self.guard.refusal(method, self._api_path(target), headers, body)
+        # The guard judges the API path; the request line carries the base URL's own path prefix too
+        # (a deployment under /chatwoot/...).
+        api_path, target = target, self._parsed.path.rstrip("/") + target
+        why = self.guard.refusal(method, api_path, headers, body)
         if why is not None:
             with self._lock:
                 self.refusals.append(why)
@@ -242,13 +244,8 @@ class GuardedClient:
             raise Unreachable(f"{self.base_url}: {error}") from error
         finally:
             connection.close()
-        self.guard.observe(method, self._api_path(target), answer.status, answer.body)
+        self.guard.observe(method, api_path, answer.status, answer.body)
         return answer
-
-    def _api_path(self, target: str) -> str:
-        """The target without the base URL's own path prefix (a deployment under /chatwoot/...)."""
-        prefix = self._parsed.path.rstrip("/")
-        return target[len(prefix):] if prefix and target.startswith(prefix) else target
 
     def call(self, method: str, path: str, *, json_body: object = None, raw: bytes | None = None,
              content_type: str | None = None, token: str | bool | None = True) -> Answer:

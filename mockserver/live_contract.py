@@ -56,6 +56,7 @@ from mockserver.guarded_client import (
     WriteGuard,
     new_run_prefix,
 )
+from mockserver.resources import load_spec
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the target broke the contract
@@ -74,11 +75,11 @@ ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # each), which at a gentle rate against a deployment outlasts any sensible budget. `--phases` adds it.
 DEFAULT_PHASES = ("examples", "fuzzing", "stateful")
 SANDBOX_BODY = {"channel": {"type": "api"}}
-# Operations whose request names an inbox in its body: generated in positive mode only, so that the
-# pinned `inbox_id` and `name` are never mutated into another inbox's (the guard refuses those anyway).
 CURL_SHOWN = 400  # characters of a curl line in the summary; fuzzed bodies can be long
 MEMBERS_OPERATIONS = ("addInboxMembers", "updateInboxMembers", "removeInboxMembers")
-POSITIVE_ONLY = ("createInbox", "addInboxMembers", "updateInboxMembers", "removeInboxMembers")
+# Operations whose request names an inbox in its body: generated in positive mode only, so that the
+# pinned `inbox_id` and `name` are never mutated into another inbox's (the guard refuses those anyway).
+POSITIVE_ONLY = ("createInbox", *MEMBERS_OPERATIONS)
 # Schemathesis's default for positive_data_acceptance, and the answers that depend on the target's
 # state rather than on the request: health and template sync exist for WhatsApp inboxes only (400/422
 # elsewhere), an account at its inbox limit answers 402 to any create, and a well-formed user id that
@@ -536,7 +537,7 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
         try:
             sandbox = _create_sandbox(client, options.account_id, prefix, out) if options.allow_writes else None
             read_ids = sorted(i["id"] for i in inboxes if isinstance(i.get("id"), int))[:options.read_ids]
-            spec = live_spec(_load_spec(), options.account_id, read_ids, sandbox, prefix)
+            spec = live_spec(load_spec(), options.account_id, read_ids, sandbox, prefix)
             with relay(client) as server:
                 relay_url = server.url
                 st_junit = _run_schemathesis(spec, options, Path(workdir), server.url, report, out)
@@ -567,12 +568,6 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
     if report.error or report.failed or report.missing_auth or report.schemathesis_exit not in (0, None):
         return EXIT_FAILED
     return EXIT_OK
-
-
-def _load_spec() -> dict:
-    from mockserver.resources import load_spec
-
-    return load_spec()  # live_spec copies it before changing anything
 
 
 def _create_sandbox(client: GuardedClient, account_id: int, prefix: str, out: TextIO) -> Sandbox:
