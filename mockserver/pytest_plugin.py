@@ -111,7 +111,6 @@ def chatwoot_intercept(request: pytest.FixtureRequest, chatwoot_mock: Any) -> An
 
 @pytest.fixture(scope="session")
 def _chatwoot_served(request: pytest.FixtureRequest) -> Any:
-    from mockserver.fixture_sets import load
     from mockserver.testing import ChatwootServer
 
     config = request.config
@@ -119,7 +118,7 @@ def _chatwoot_served(request: pytest.FixtureRequest) -> Any:
     args = ["--fixtures", fixtures, "--profile", config.getini("chatwoot_mock_profile"), "--validate-responses"]
     if seed:
         args += ["--seed", seed]
-    server = ChatwootServer(load(fixtures, seed=int(seed) if seed else None), *args)
+    server = ChatwootServer(*args)
     with server:
         yield server
 

@@ -303,13 +303,14 @@ def _intercept_httpx(app: Any, pattern: re.Pattern[str], passthrough: bool) -> I
 class ChatwootServer(_FromDocument):
     """A served mock: `chatwoot-mock serve` on a free loopback port, driven through its control API."""
 
-    def __init__(self, document: dict[str, Any], *args: str) -> None:
-        """`document` is the state `args` make the server start from (its tokens are read from it)."""
-        self.startup_document = self.document = document
+    def __init__(self, *args: str) -> None:
+        """`args` are `chatwoot-mock serve`'s; the tokens are read from the state it started with."""
         self._served = ServedMock(*args)
 
     def start(self) -> ChatwootServer:
         self._served.start()
+        # Asked of the server, not generated again here: a `large` set costs seconds of Faker.
+        self.startup_document = self.document = self.export()
         return self
 
     def stop(self) -> None:
