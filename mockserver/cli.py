@@ -165,11 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fixtures(args: argparse.Namespace) -> int:
-    from mockserver.fixture_sets import DEFAULT_SEED, FixtureSetError, generate, write
+    from mockserver.fixture_sets import FixtureSetError, generate, write
 
     try:
-        document = generate(args.set_name, seed=DEFAULT_SEED if args.seed is None else args.seed,
-                            inboxes=args.inboxes)
+        document = generate(args.set_name, seed=args.seed, inboxes=args.inboxes)
         write(document, args.output)
     except FixtureSetError as error:
         print(f"chatwoot-mock: {error}", file=sys.stderr)

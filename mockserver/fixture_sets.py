@@ -106,9 +106,10 @@ class FixtureSetError(ValueError):
     """An unknown set, or a size or seed the set cannot take."""
 
 
-def generate(name: str, *, seed: int = DEFAULT_SEED, inboxes: int | None = None) -> dict[str, Any]:
-    """The state document of a named set. `inboxes` sizes the `large` set (default 10,000); the
-    other sets have a fixed shape and refuse it."""
+def generate(name: str, *, seed: int | None = None, inboxes: int | None = None) -> dict[str, Any]:
+    """The state document of a named set (`seed` default DEFAULT_SEED). `inboxes` sizes the `large`
+    set (default 10,000); the other sets have a fixed shape and refuse it."""
+    seed = DEFAULT_SEED if seed is None else seed
     if name not in SET_NAMES:
         raise FixtureSetError(f"unknown fixture set {name!r}; choose one of {', '.join(SET_NAMES)}")
     if inboxes is not None and name != "large":
@@ -642,7 +643,7 @@ def load(source: str | None = None, *, seed: int | None = None, inboxes: int | N
         name = source or "demo"
         if name == "demo" and seed is None and inboxes is None:
             return demo_document()  # the committed file, which equals generate("demo")
-        return generate(name, seed=DEFAULT_SEED if seed is None else seed, inboxes=inboxes)
+        return generate(name, seed=seed, inboxes=inboxes)
     if seed is not None or inboxes is not None:
         raise FixtureSetError(f"--seed and --inboxes apply to a set name ({', '.join(SET_NAMES)}), "
                               f"not to the file {source}")
