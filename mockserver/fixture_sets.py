@@ -533,15 +533,13 @@ class _Builder:
                          "outgoing_url": f"https://bots.{domain}/{bot_name.split(' ')[0].lower()}",
                          "access_token": f"large-bot-token-{account_id + 1}", "created_at": _stamp(self.moment())})
         dates = self.moments(inbox_count)
-        channel_ids: dict[str, int] = {}
         for index in range(inbox_count):
             inbox_id = index + 1
             account_id = index % LARGE_ACCOUNTS + 1
             company, domain = companies[account_id - 1]
             kind = LARGE_KIND_CYCLE[index % len(LARGE_KIND_CYCLE)]
-            channel_ids[kind] = channel_ids.get(kind, 0) + 1
             inbox = self.large_inbox(inbox_id, account_id, kind, company, domain, dates[index])
-            inbox["channel"]["channel_id"] = channel_ids[kind]
+            inbox["channel"]["channel_id"] = self.next_index(f"channel:{kind}") + 1
             inboxes.append(inbox)
             agents = agents_of[account_id]
             for user_id in self.fake.random_sample(agents, length=min(len(agents), self.fake.random_int(1, 3))):
@@ -551,10 +549,6 @@ class _Builder:
                               "status": self.pick(("active", "active", "inactive"))})
             campaigns.extend(self.large_campaigns(inbox, company, dates[index], len(campaigns),
                                                   [agents[0], None]))
-        display_ids: dict[int, int] = {}
-        for campaign in campaigns:
-            display_ids[campaign["account_id"]] = display_ids.get(campaign["account_id"], 0) + 1
-            campaign["display_id"] = display_ids[campaign["account_id"]]
         return _document(accounts=accounts, users=users, agent_bots=bots, inboxes=inboxes, inbox_members=members,
                          agent_bot_inboxes=links, campaigns=campaigns)
 
@@ -589,7 +583,10 @@ class _Builder:
             return []
         created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         updated = self.moment(created)
-        campaign: dict[str, Any] = {"id": first_id + 1, "display_id": 0, "account_id": inbox["account_id"],
+        campaign: dict[str, Any] = {"id": first_id + 1,
+                                    # Chatwoot numbers campaigns per account.
+                                    "display_id": self.next_index(f"campaign:{inbox['account_id']}") + 1,
+                                    "account_id": inbox["account_id"],
                                     "inbox_id": inbox["id"], "sender_id": self.pick(tuple(senders)),
                                     "enabled": self.fake.boolean(80), "created_at": created_at,
                                     "updated_at": _stamp(updated)}
