@@ -37,7 +37,6 @@ from mockserver.errors import (
     MethodNotAllowed,
     MockError,
     PayloadTooLarge,
-    RequestInvalid,
     RouteNotFound,
     UnsupportedMediaType,
 )
@@ -96,10 +95,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     app.extensions[RUNTIME_KEY] = runtime
 
     def render_error(error: MockError) -> Response:
-        if isinstance(error, RequestInvalid):
-            g.validation_errors = [problem.message for problem in error.problems]
-        elif isinstance(error, (MalformedBody, UnsupportedMediaType)):
-            g.validation_errors = [error.message]
+        g.validation_errors = error.complaints()
         response = app.json.response(error.body(active_profile))
         response.status_code = error.status if drifted is None or _is_control(request.path) else (
             drifted.error_status(error))

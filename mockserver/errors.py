@@ -59,6 +59,11 @@ class MockError(Exception):
     def headers(self) -> dict[str, str]:
         return {}
 
+    def complaints(self) -> list[str]:
+        """What the request journal records as the request's validation errors: none, unless the
+        request itself was malformed (the edge's and the spec's errors say what)."""
+        return []
+
 
 class ChatwootError(MockError):
     """An error real Chatwoot answers with; texts from digest §0 and §2."""
@@ -191,9 +196,13 @@ class RequestError(MockError):
 class MalformedBody(RequestError):
     status = 400
 
+    def complaints(self) -> list[str]:
+        return [self.message]
+
 
 class UnsupportedMediaType(RequestError):
     status = 415
+    complaints = MalformedBody.complaints
 
 
 class PayloadTooLarge(RequestError):
@@ -226,6 +235,9 @@ class RequestInvalid(RequestError):
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__(", ".join(p.message for p in self.problems))
+
+    def complaints(self) -> list[str]:
+        return [problem.message for problem in self.problems]
 
     def body(self, profile: Profile) -> dict:
         return {
