@@ -37,8 +37,10 @@ def _is_positive(case: Any) -> bool:
     return case.meta is not None and case.meta.generation.mode.is_positive
 
 
-def _token(response: Any) -> str | None:
-    return response.request.headers.get("api_access_token")
+def _resend(app: Any, response: Any, url: str, method: str = "GET", **kwargs: Any) -> Any:
+    """Another request to the same mock, with the token the checked request carried."""
+    token = response.request.headers.get("api_access_token") or ""
+    return app.test_client().open(url, method=method, headers={"api_access_token": token}, **kwargs)
 
 
 def _request_path(response: Any) -> str:
@@ -51,9 +53,8 @@ def malformed_body_rejected(app: Any) -> Callable:
     def malformed_body_rejected(ctx: Any, response: Any, case: Any) -> None:
         if not _is_positive(case) or not isinstance(case.body, dict | list) or case.media_type != "application/json":
             return
-        probe = app.test_client().open(_request_path(response), method=case.method, data=b'{"name": ',
-                                       content_type="application/json",
-                                       headers={"api_access_token": _token(response) or ""})
+        probe = _resend(app, response, _request_path(response), case.method, data=b'{"name": ',
+                        content_type="application/json")
         assert probe.status_code == 400 and probe.is_json, (
             f"a body that is not JSON got {probe.status_code} {probe.content_type}, not a JSON 400")
 
@@ -68,8 +69,7 @@ def unknown_inbox_not_found(app: Any) -> Callable:
             return  # only where the caller got past authentication with this request
         url = case.operation.path.format(**{**path, name: UNKNOWN_INBOX_ID})
         body = {"json": case.body} if isinstance(case.body, dict | list) else {}
-        probe = app.test_client().open(url, method=case.method, headers={"api_access_token": _token(response) or ""},
-                                       **body)
+        probe = _resend(app, response, url, case.method, **body)
         assert probe.status_code == 404, f"an inbox the account does not have got {probe.status_code}, not 404"
 
     return unknown_inbox_not_found
@@ -79,7 +79,7 @@ def deleted_inbox_gone(app: Any) -> Callable:
     def deleted_inbox_gone(ctx: Any, response: Any, case: Any) -> None:
         if _operation_id(case) != "deleteInbox" or response.status_code != 200:
             return
-        read = app.test_client().get(_request_path(response), headers={"api_access_token": _token(response) or ""})
+        read = _resend(app, response, _request_path(response))
         assert read.status_code == 404, f"a deleted inbox still answers getInbox with {read.status_code}"
 
     return deleted_inbox_gone
@@ -105,10 +105,8 @@ def listed_inboxes_readable(app: Any) -> Callable:
     def listed_inboxes_readable(ctx: Any, response: Any, case: Any) -> None:
         if _operation_id(case) != "listInboxes" or response.status_code != 200:
             return
-        client = app.test_client()
         for inbox in _inbox_bodies(response.json()):
-            read = client.get(f"{_request_path(response)}/{inbox['id']}",
-                              headers={"api_access_token": _token(response) or ""})
+            read = _resend(app, response, f"{_request_path(response)}/{inbox['id']}")
             assert read.status_code == 200, (
                 f"listInboxes showed inbox {inbox['id']}, which getInbox refuses this caller ({read.status_code})")
 
