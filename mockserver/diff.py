@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -103,6 +105,12 @@ def channel_bodies(prefix: str) -> dict[str, dict]:
     }
 
 
+def created_id(created: Outcome) -> int | None:
+    """The id of the inbox a create made, or None when it made none."""
+    inbox_id = created.body.get("id") if isinstance(created.body, dict) else None
+    return inbox_id if 200 <= created.status < 300 and isinstance(inbox_id, int) else None
+
+
 class Script:
     """The sequence against one side; `outcomes` maps each step's name to its answer."""
 
@@ -112,8 +120,12 @@ class Script:
         self.prefix = prefix
         self.channels = channels
         self.outcomes: dict[str, Outcome] = {}
+        self._skip_reason: str | None = None
 
     def step(self, name: str, method: str, path: str, **kwargs: Any) -> Outcome:
+        if self._skip_reason is not None:
+            outcome = self.outcomes[name] = Outcome(NOT_RUN, reason=self._skip_reason)
+            return outcome
         try:
             answer = self.client.call(method, self.base + path, **kwargs)
         except Refused as refusal:
@@ -125,9 +137,17 @@ class Script:
         self.outcomes[name] = outcome
         return outcome
 
-    def skip(self, names: list[str], reason: str) -> None:
-        for name in names:
-            self.outcomes[name] = Outcome(NOT_RUN, reason=reason)
+    @contextmanager
+    def only_if(self, condition: bool, reason: str) -> Iterator[None]:
+        """The steps inside run only if `condition` holds; otherwise each is recorded as not run,
+        with `reason` (so that a step list is written once, as the steps themselves)."""
+        previous = self._skip_reason
+        if not condition and previous is None:
+            self._skip_reason = reason
+        try:
+            yield
+        finally:
+            self._skip_reason = previous
 
     def run(self) -> None:
         bots = self.step("list agent bots", "GET", "/agent_bots").body
@@ -142,22 +162,17 @@ class Script:
     def run_channel(self, channel: str, channel_body: dict, bot_id: int | None) -> None:
         created = self.step(f"create {channel}", "POST", "/inboxes",
                             json_body={"name": f"{self.prefix}{channel}", "channel": channel_body})
-        later = [f"{verb} {channel}" for verb in (
-            "read", "update", "agent bot of", "set agent bot", "agent bot after setting", "clear agent bot",
-            "assignable agents", "add members", "list members", "replace members", "remove members",
-            "members after removing", "campaigns", "health", "delete", "read after delete")]
-        inbox_id = created.body.get("id") if isinstance(created.body, dict) else None
-        if not 200 <= created.status < 300 or not isinstance(inbox_id, int):
-            self.skip(later, f"create {channel} failed")
-            return
+        inbox_id = created_id(created)
+        with self.only_if(inbox_id is not None, f"create {channel} failed"):
+            self.run_on_inbox(channel, inbox_id, bot_id)
+
+    def run_on_inbox(self, channel: str, inbox_id: int | None, bot_id: int | None) -> None:
         one = f"/inboxes/{inbox_id}"
         self.step(f"read {channel}", "GET", one)
         self.step(f"update {channel}", "PATCH", one, json_body={
             "name": f"{self.prefix}{channel}-renamed", "greeting_enabled": True, "greeting_message": "Hello"})
         self.step(f"agent bot of {channel}", "GET", f"{one}/agent_bot")
-        if bot_id is None:
-            self.skip([f"set agent bot {channel}", f"agent bot after setting {channel}"], "no agent bot listed")
-        else:
+        with self.only_if(bot_id is not None, "no agent bot listed"):
             self.step(f"set agent bot {channel}", "POST", f"{one}/set_agent_bot", json_body={"agent_bot": bot_id})
             self.step(f"agent bot after setting {channel}", "GET", f"{one}/agent_bot")
         self.step(f"clear agent bot {channel}", "POST", f"{one}/set_agent_bot", json_body={"agent_bot": None})
@@ -187,15 +202,11 @@ class Script:
         self.step("error: members of unknown inbox", "GET", f"/inbox_members/{UNKNOWN_ID}")
         target = self.step("error: create the inbox for the error cases", "POST", "/inboxes",
                            json_body={"name": f"{self.prefix}errors", "channel": {"type": "api"}})
-        later = ["error: update with blank name", "error: update with malformed JSON",
-                 "error: update with a text body", "error: set unknown agent bot",
-                 "error: add members without user_ids", "error: add unknown user",
-                 "error: health of an API inbox", "error: sync templates of an API inbox",
-                 "error: delete", "error: delete twice", "error: update deleted inbox"]
-        inbox_id = target.body.get("id") if isinstance(target.body, dict) else None
-        if not 200 <= target.status < 300 or not isinstance(inbox_id, int):
-            self.skip(later, "could not create the inbox for the error cases")
-            return
+        inbox_id = created_id(target)
+        with self.only_if(inbox_id is not None, "could not create the inbox for the error cases"):
+            self.run_errors_on_inbox(inbox_id)
+
+    def run_errors_on_inbox(self, inbox_id: int | None) -> None:
         one = f"/inboxes/{inbox_id}"
         self.step("error: update with blank name", "PATCH", one, json_body={"name": ""})
         self.step("error: update with malformed JSON", "PATCH", one, raw=b'{"name": ')
