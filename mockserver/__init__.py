@@ -10,6 +10,7 @@ openapi-core (about a second) when they do not serve.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,24 +22,17 @@ if TYPE_CHECKING:
 __all__ = ["Profile", "StateDocumentError", "Store", "build_store", "create_app", "demo_document"]
 
 
+#: Where each public name lives; imported on first use, so that the CLI's --help and the pytest
+#: plugin's start load no Flask or openapi-core.
+_HOMES = {"create_app": "mockserver.app", "Profile": "mockserver.profiles", "Store": "mockserver.store",
+          "StateDocumentError": "mockserver.state_document", "build_store": "mockserver.state_document",
+          "demo_document": "mockserver.state_document"}
+
+
 def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from mockserver.app import create_app
-
-        return create_app
-    if name == "Profile":
-        from mockserver.profiles import Profile
-
-        return Profile
-    if name == "Store":
-        from mockserver.store import Store
-
-        return Store
-    if name in ("StateDocumentError", "build_store", "demo_document"):
-        from mockserver import state_document
-
-        return getattr(state_document, name)
-    raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+    if name not in _HOMES:
+        raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)
 
 
 def __dir__() -> list[str]:

@@ -25,8 +25,6 @@ from typing import Any
 import pytest
 
 MARKER = "chatwoot_mock"
-_MARKER_KEYS = {"fixtures", "seed", "inboxes", "document", "profile", "base_url", "intercept", "passthrough",
-                "validate_responses"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,24 +46,26 @@ def pytest_configure(config: pytest.Config) -> None:
                    "start (a fixture set or state document) and what they intercept")
 
 
+def _ini_options(config: pytest.Config) -> dict[str, Any]:
+    """The ini options, read once for the per-test mocks and the session's served one."""
+    seed = config.getini("chatwoot_mock_seed")
+    return {"fixtures": config.getini("chatwoot_mock_fixtures"), "seed": int(seed) if seed else None,
+            "profile": config.getini("chatwoot_mock_profile"), "base_url": config.getini("chatwoot_mock_base_url"),
+            "passthrough": config.getini("chatwoot_mock_passthrough")}
+
+
 def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The marker's arguments (the closest marker wins) over the ini options."""
-    config = request.config
-    seed = config.getini("chatwoot_mock_seed")
-    options: dict[str, Any] = {
-        "fixtures": config.getini("chatwoot_mock_fixtures"), "seed": int(seed) if seed else None,
-        "inboxes": None, "document": None, "profile": config.getini("chatwoot_mock_profile"),
-        "base_url": config.getini("chatwoot_mock_base_url"), "intercept": ("requests", "httpx"),
-        "passthrough": config.getini("chatwoot_mock_passthrough"), "validate_responses": True,
-    }
+    options: dict[str, Any] = {**_ini_options(request.config), "inboxes": None, "document": None,
+                               "intercept": ("requests", "httpx"), "validate_responses": True}
     marker = request.node.get_closest_marker(MARKER)
     if marker is not None:
         if marker.args:
             raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
-        unknown = set(marker.kwargs) - _MARKER_KEYS
+        unknown = set(marker.kwargs) - options.keys()
         if unknown:
             raise pytest.UsageError(f"@pytest.mark.{MARKER}: unknown arguments {sorted(unknown)}; "
-                                    f"known: {sorted(_MARKER_KEYS)}")
+                                    f"known: {sorted(options)}")
         if "fixtures" in marker.kwargs:
             options["seed"] = None  # the ini option's seed belongs to the ini option's set
         options.update(marker.kwargs)
@@ -113,11 +113,10 @@ def chatwoot_intercept(request: pytest.FixtureRequest, chatwoot_mock: Any) -> An
 def _chatwoot_served(request: pytest.FixtureRequest) -> Any:
     from mockserver.testing import ChatwootServer
 
-    config = request.config
-    fixtures, seed = config.getini("chatwoot_mock_fixtures"), config.getini("chatwoot_mock_seed")
-    args = ["--fixtures", fixtures, "--profile", config.getini("chatwoot_mock_profile"), "--validate-responses"]
-    if seed:
-        args += ["--seed", seed]
+    ini = _ini_options(request.config)
+    args = ["--fixtures", ini["fixtures"], "--profile", ini["profile"], "--validate-responses"]
+    if ini["seed"] is not None:
+        args += ["--seed", str(ini["seed"])]
     server = ChatwootServer(*args)
     with server:
         yield server
