@@ -345,16 +345,7 @@ class _Builder:
     def working_hours(self) -> tuple[list[dict[str, Any]], str]:
         """A week (digest §5.2) and the out-of-office text that describes it."""
         shape = self.pick(("weekdays", "long_week", "always"))
-        rows = []
-        for day in range(7):
-            if shape == "always":
-                rows.append(_hours(day, open_all_day=True))
-            elif day == 0 or (day == 6 and shape == "weekdays"):
-                rows.append(_hours(day, closed=True))
-            elif shape == "weekdays":
-                rows.append(_hours(day, 9, 0, 17, 0))
-            else:
-                rows.append(_hours(day, 8, 30, 20, 0))
+        rows = _week(shape)
         text = {"weekdays": "Mon-Fri, 9am-5pm", "long_week": "Mon-Sat, 8:30am-8pm", "always": "around the clock"}
         return rows, (f"We're offline right now. Leave a message and we'll reply during business hours "
                       f"({text[shape]}).")
@@ -491,8 +482,7 @@ class _Builder:
             ])
 
     def working_hours_weekdays(self) -> tuple[list[dict[str, Any]], str]:
-        rows = [_hours(d, closed=True) if d in (0, 6) else _hours(d, 9, 0, 17, 0) for d in range(7)]
-        return rows, ("We're offline right now. Leave a message and we'll reply by email during business "
+        return _week("weekdays"), ("We're offline right now. Leave a message and we'll reply by email during business "
                       "hours (Mon-Fri, 9am-5pm).")
 
     def large(self, inbox_count: int) -> dict[str, Any]:
@@ -622,6 +612,21 @@ class ChannelFactory:
         # that account's inbound domain (channels.fill_generated), as Chatwoot does.
         channel.pop("forward_to_email", None)
         return name, channel
+
+
+def _week(shape: str) -> list[dict[str, Any]]:
+    """Seven working-hour rows: "weekdays" (Mon-Fri 9-17), "long_week" (Mon-Sat 8:30-20), "always"."""
+    rows = []
+    for day in range(7):
+        if shape == "always":
+            rows.append(_hours(day, open_all_day=True))
+        elif day == 0 or (day == 6 and shape == "weekdays"):
+            rows.append(_hours(day, closed=True))
+        elif shape == "weekdays":
+            rows.append(_hours(day, 9, 0, 17, 0))
+        else:
+            rows.append(_hours(day, 8, 30, 20, 0))
+    return rows
 
 
 def _hours(day: int, open_hour: int | None = None, open_minutes: int | None = None, close_hour: int | None = None,
