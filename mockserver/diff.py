@@ -51,6 +51,7 @@ from mockserver.live_contract import (
     signals_as_exceptions,
     signals_ignored,
 )
+from mockserver.resources import load_spec
 
 UNKNOWN_ID = 2_147_483_000  # no inbox, bot or user has it (Chatwoot's ids are 32-bit and counted up)
 NOT_RUN = -1
@@ -82,15 +83,20 @@ class Outcome:
     reason: str = ""
 
 
+#: The channel types the sequence creates, in its order.
+CHANNEL_TYPES = ("web_widget", "api", "email", "line", "telegram", "whatsapp", "sms")
+
+
 def channel_bodies(prefix: str) -> dict[str, dict]:
-    """A create body per channel type: the documents' examples for web widget, API and e-mail, our own for
-    the others. Addresses and numbers derive from the prefix, so two runs never collide on uniqueness."""
+    """A create body per channel type: the spec's examples for web widget and API, our own for the
+    others (the e-mail one with `imap_login` spelled out). Addresses and numbers derive from the prefix,
+    so two runs never collide on uniqueness."""
     digits = str(int(hashlib.sha256(prefix.encode()).hexdigest(), 16))[:7]
     email = f"{prefix}support@example.com"
+    examples = load_spec()["components"]["examples"]
     return {
-        "web_widget": {"type": "web_widget", "website_url": "https://example.com", "welcome_title": "Welcome!",
-                       "welcome_tagline": "How can we help?", "widget_color": "#1f93ff"},
-        "api": {"type": "api", "webhook_url": "https://example.com/webhooks/chatwoot"},
+        "web_widget": dict(examples["CreateWebWidgetInboxRequest"]["value"]["channel"]),
+        "api": dict(examples["CreateApiInboxRequest"]["value"]["channel"]),
         "email": {"type": "email", "email": email, "imap_enabled": True, "imap_address": "imap.example.com",
                   "imap_port": 993, "imap_login": email, "imap_password": "app_password", "smtp_enabled": True,
                   "smtp_address": "smtp.example.com", "smtp_port": 587, "smtp_login": email,
@@ -154,7 +160,7 @@ class Script:
         bot_id = next((b.get("id") for b in bots if isinstance(b, dict)), None) if isinstance(bots, list) else None
         self.step("list inboxes", "GET", "/inboxes")
         bodies = channel_bodies(self.prefix)
-        for channel in self.channels or tuple(bodies):
+        for channel in self.channels or CHANNEL_TYPES:
             self.run_channel(channel, bodies[channel], bot_id)
         self.run_errors()
         self.step("list inboxes at the end", "GET", "/inboxes")
@@ -342,7 +348,7 @@ def _side(name: str, target: TargetOptions, prefix: str, options: DiffOptions) -
 
 
 def run(options: DiffOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    unknown = sorted(set(options.channels) - set(channel_bodies("x")))
+    unknown = sorted(set(options.channels) - set(CHANNEL_TYPES))
     if unknown:
         print(f"chatwoot-mock diff: unknown channel type {', '.join(unknown)}", file=err)
         return 2
