@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import build_store, create_app, demo_document
-from mockserver.app import RUNTIME_KEY
-from mockserver.fixture_sets import generate
-from mockserver.journal import Journal
-from mockserver.served import ServedMock
+from mockserver.control.journal import Journal
+from mockserver.state.fixture_sets import generate
+from mockserver.testing.served import ServedMock
+from mockserver.web.app import RUNTIME_KEY
 
 CREATE = json.dumps({"name": "Bench", "channel": {"type": "api", "webhook_url": "https://bench.example/hook"}})
 

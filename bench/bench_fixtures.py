@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mockserver import state_document
-from mockserver.fixture_sets import DEFAULT_LARGE_INBOXES, DEFAULT_SEED, dumps, generate
-from mockserver.store import Store
+from mockserver.chatwoot.store import Store
+from mockserver.state import document as state_document
+from mockserver.state.fixture_sets import DEFAULT_LARGE_INBOXES, DEFAULT_SEED, dumps, generate
 
 
 def timed(function: Callable[[], Any], runs: int) -> tuple[float, Any]:

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mockserver.served import ServedMock
+from mockserver.testing.served import ServedMock
 
 HOST = "127.0.0.1"
 TOKEN = "demo-admin-token"
@@ -106,7 +106,7 @@ class InProcessResult:
     non_2xx: int
 
 
-# --- the served mock: mockserver.served.ServedMock (one process, own session, output drained) ---
+# --- the served mock: mockserver.testing.served.ServedMock (one process, own session, output drained) ---
 
 def one_request(conn: http.client.HTTPConnection, method: str, path: str, body: str | None) -> int:
     headers = {"api_access_token": TOKEN}

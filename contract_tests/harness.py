@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import Profile, build_store, create_app, demo_document, resources
-from mockserver.app import RUNTIME_KEY
-from mockserver.drift import parse as parse_drift
-from mockserver.live_contract import POSITIVE_ACCEPTED
+from mockserver.harness.contract import POSITIVE_ACCEPTED
+from mockserver.web.app import RUNTIME_KEY
+from mockserver.web.drift import parse as parse_drift
 
 ADMIN_TOKEN = "demo-admin-token"
 AGENT_TOKEN = "demo-agent-token"
@@ -220,7 +220,7 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         # A multipart form carries only strings: a negative value (the number 0 for a string, a list
         # for an enum) reaches the mock as "0" or as repeated fields, which are valid form values
         # (README, "Forms are narrower than JSON"). Negative data is judged on JSON bodies, where
-        # types survive; forms keep positive_data_acceptance and tests/test_api_forms.py.
+        # types survive; forms keep positive_data_acceptance and tests/web/test_api_forms.py.
         return not (isinstance(failure, AcceptedNegativeData) and case.media_type == "multipart/form-data")
 
     @schema.hook("before_generate_body")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.harness import TALLY
-from mockserver.drift import SWITCHES
+from mockserver.web.drift import SWITCHES
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = "contract_tests/test_contract.py"

@@ -14,19 +14,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mockserver.app import create_app
-    from mockserver.profiles import Profile
-    from mockserver.state_document import StateDocumentError, build_store, demo_document
-    from mockserver.store import Store
+    from mockserver.chatwoot.profiles import Profile
+    from mockserver.chatwoot.store import Store
+    from mockserver.state.document import StateDocumentError, build_store, demo_document
+    from mockserver.web.app import create_app
 
 __all__ = ["Profile", "StateDocumentError", "Store", "build_store", "create_app", "demo_document"]
 
 
 #: Where each public name lives; imported on first use, so that the CLI's --help and the pytest
 #: plugin's start load no Flask or openapi-core.
-_HOMES = {"create_app": "mockserver.app", "Profile": "mockserver.profiles", "Store": "mockserver.store",
-          "StateDocumentError": "mockserver.state_document", "build_store": "mockserver.state_document",
-          "demo_document": "mockserver.state_document"}
+_HOMES = {"create_app": "mockserver.web.app", "Profile": "mockserver.chatwoot.profiles",
+          "Store": "mockserver.chatwoot.store", "StateDocumentError": "mockserver.state.document",
+          "build_store": "mockserver.state.document", "demo_document": "mockserver.state.document"}
 
 
 def __getattr__(name: str) -> Any:

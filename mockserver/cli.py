@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mockserver.drift import SWITCHES, UnknownDriftSwitch, parse
+from mockserver.web.drift import SWITCHES, UnknownDriftSwitch, parse
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "fixtures":
         return _fixtures(args)
     if args.command == "contract":
-        from mockserver.live_contract import LiveOptions, run
+        from mockserver.harness.contract import LiveOptions, run
 
         return run(LiveOptions(
             base_url=args.base_url, token=args.token, account_id=args.account, allow_writes=args.allow_writes,
@@ -153,8 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             phases=tuple(p.strip() for p in args.phases.split(",") if p.strip()), seed=args.seed,
             junit=args.junit))
     if args.command == "diff":
-        from mockserver.diff import DiffOptions, TargetOptions
-        from mockserver.diff import run as run_diff
+        from mockserver.harness.diff import DiffOptions, TargetOptions
+        from mockserver.harness.diff import run as run_diff
 
         return run_diff(DiffOptions(
             left=TargetOptions(args.left, args.left_token, args.left_account or args.account),
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fixtures(args: argparse.Namespace) -> int:
-    from mockserver.fixture_sets import FixtureSetError, generate, write
+    from mockserver.state.fixture_sets import FixtureSetError, generate, write
 
     try:
         document = generate(args.set_name, seed=args.seed, inboxes=args.inboxes)
@@ -181,12 +181,12 @@ def _fixtures(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     # Imported here: openapi-core takes about a second to import, which `--help` need not pay.
-    from mockserver.app import create_app
-    from mockserver.errors import StateNotSaved
-    from mockserver.fixture_sets import FixtureSetError, load
-    from mockserver.profiles import Profile
-    from mockserver.server import PortUnavailable, serve
-    from mockserver.state_document import StateDocumentError, build_store, read_document
+    from mockserver.chatwoot.errors import StateNotSaved
+    from mockserver.chatwoot.profiles import Profile
+    from mockserver.state.document import StateDocumentError, build_store, read_document
+    from mockserver.state.fixture_sets import FixtureSetError, load
+    from mockserver.web.app import create_app
+    from mockserver.web.server import PortUnavailable, serve
 
     profile = Profile.parse(args.profile)
     # An existing state file wins over --fixtures: it is the state the mock last acknowledged.

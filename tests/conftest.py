@@ -102,3 +102,7 @@ def docs_admin() -> ApiClient:
 @pytest.fixture
 def chatwoot_admin() -> ApiClient:
     return make_client(Profile.CHATWOOT)
+
+#: The smallest GIF: an avatar upload's file.
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+       b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")

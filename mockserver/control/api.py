@@ -1,0 +1,108 @@
+"""The control API's operations as data (`openapi/control.yaml` describes them): path, method,
+and a thin handler that asks the runtime. No Flask here: `app` routes, checks the control key,
+validates against the control spec and renders errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.chatwoot.models import Account
+from mockserver.control.runtime import MockRuntime
+
+CONTROL_PREFIX = "/_mock"
+#: The header that carries the control key, when one is configured.
+CONTROL_KEY_HEADER = "X-Mock-Control-Key"
+
+
+@dataclass
+class ControlCall:
+    """One control request, validated, as a handler sees it."""
+
+    runtime: MockRuntime
+    path: dict[str, Any]
+    query: Mapping[str, str]
+    body: Any
+
+
+@dataclass(frozen=True)
+class ControlRoute:
+    operation_id: str
+    method: str
+    path: str  # the spec's path template, prefix included
+    handler: Callable[[ControlCall], Any]
+    status: int = 200
+    takes_body: bool = False
+
+
+def _reset(call: ControlCall) -> Any:
+    call.runtime.reset()
+    return {"state": call.runtime.summary()}
+
+
+def _load(call: ControlCall) -> Any:
+    call.runtime.load(call.body)
+    return {"state": call.runtime.summary()}
+
+
+def _export(call: ControlCall) -> Any:
+    return call.runtime.export_encoded()
+
+
+def _journal(call: ControlCall) -> Any:
+    journal = call.runtime.journal
+    query = call.query
+    entries = journal.entries(method=query.get("method"), path=query.get("path"), status=query.get("status"),
+                              operation_id=query.get("operation_id"))
+    return {"size": journal.size, "count": len(entries), "entries": [e.to_dict() for e in entries]}
+
+
+def _clear_journal(call: ControlCall) -> Any:
+    call.runtime.journal.clear()
+    return {"size": call.runtime.journal.size, "count": 0, "entries": []}
+
+
+def _faults(call: ControlCall) -> Any:
+    return {"faults": [f.to_dict() for f in call.runtime.faults.list()]}
+
+
+def _add_fault(call: ControlCall) -> Any:
+    return call.runtime.faults.add(**call.body).to_dict()
+
+
+def _clear_faults(call: ControlCall) -> Any:
+    call.runtime.faults.clear()
+    return {"faults": []}
+
+
+def _delete_fault(call: ControlCall) -> Any:
+    call.runtime.faults.remove(call.path["fault_id"])
+    return _faults(call)
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    return {"id": account.id, "name": account.name, "status": account.status, "inbox_limit": account.inbox_limit}
+
+
+def _account(call: ControlCall) -> Any:
+    return _account_json(call.runtime.account(call.path["account_id"]))
+
+
+def _configure_account(call: ControlCall) -> Any:
+    return _account_json(call.runtime.configure_account(call.path["account_id"], **call.body))
+
+
+CONTROL_ROUTES: tuple[ControlRoute, ...] = (
+    ControlRoute("resetState", "POST", "/_mock/reset", _reset),
+    ControlRoute("exportState", "GET", "/_mock/state", _export),
+    ControlRoute("loadState", "PUT", "/_mock/state", _load, takes_body=True),
+    ControlRoute("listJournal", "GET", "/_mock/journal", _journal),
+    ControlRoute("clearJournal", "DELETE", "/_mock/journal", _clear_journal),
+    ControlRoute("listFaults", "GET", "/_mock/faults", _faults),
+    ControlRoute("addFault", "POST", "/_mock/faults", _add_fault, status=201, takes_body=True),
+    ControlRoute("clearFaults", "DELETE", "/_mock/faults", _clear_faults),
+    ControlRoute("deleteFault", "DELETE", "/_mock/faults/{fault_id}", _delete_fault),
+    ControlRoute("getAccount", "GET", "/_mock/accounts/{account_id}", _account),
+    ControlRoute("configureAccount", "PATCH", "/_mock/accounts/{account_id}", _configure_account, takes_body=True),
+)

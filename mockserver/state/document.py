@@ -1,0 +1,161 @@
+"""Startup state: a JSON document (format: `fixtures/state.schema.json`) turned into a store.
+
+Every record goes through the store's own seeding functions, so a document can never build a
+state the store's rules would not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from mockserver import resources
+from mockserver.chatwoot.errors import MockError
+from mockserver.chatwoot.profiles import Profile
+from mockserver.chatwoot.store import Store
+
+
+class StateDocumentError(ValueError):
+    """The document does not follow the state format, or refers to records it lacks."""
+
+
+@functools.cache
+def _schema_validator() -> jsonschema_rs.Validator:
+    # jsonschema-rs, not the pure-Python jsonschema: the check of a 10,000-inbox document took
+    # 15 s with the latter and takes about 0.1 s with the former, with the same paths and messages.
+    schema = resources.load_json(*resources.STATE_SCHEMA_PATH)
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise StateDocumentError(f"cannot read state file {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise StateDocumentError(f"state file {path} is not JSON: {error}") from None
+
+
+def demo_document() -> dict[str, Any]:
+    return resources.load_json(*resources.DEMO_STATE_PATH)
+
+
+def build_store(document: dict[str, Any], profile: Profile = Profile.DOCS) -> Store:
+    errors = sorted(_schema_validator().iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
+    if errors:
+        lines = [f"  at /{'/'.join(map(str, e.instance_path))}: {e.message[:200]}" for e in errors[:10]]
+        raise StateDocumentError("state document does not follow fixtures/state.schema.json:\n" + "\n".join(lines))
+    store = Store(profile)
+    try:
+        _fill(store, document)
+    except (ValueError, LookupError, MockError) as error:  # MockError: a store rule refused a record
+        raise StateDocumentError(f"state document is inconsistent: {error}") from None
+    return store
+
+
+def _fill(store: Store, document: dict[str, Any]) -> None:
+    for account in document["accounts"]:
+        store.add_account(account["name"], id=account["id"], status=account["status"],
+                          inbox_limit=account.get("inbox_limit"),
+                          inbound_email_domain=account.get("inbound_email_domain"))
+    for user in document["users"]:
+        roles = {m["account_id"]: m["role"] for m in user["memberships"]}
+        extra = {k: user[k] for k in ("display_name", "availability_status", "auto_offline", "confirmed",
+                                      "custom_attributes") if k in user}
+        store.add_user(user["name"], user["email"], user["access_token"], roles, id=user["id"], **extra)
+    for bot in document["agent_bots"]:
+        extra = {k: bot[k] for k in ("description", "outgoing_url", "bot_type", "bot_config", "thumbnail",
+                                     "created_at") if k in bot}
+        store.add_agent_bot(bot["name"], bot["access_token"], account_id=bot["account_id"], id=bot["id"], **extra)
+    for inbox in document["inboxes"]:
+        attributes = {k: v for k, v in inbox.items()
+                      if k not in ("id", "account_id", "name", "channel", "working_hours", "avatar", "created_at")}
+        store.add_inbox(inbox["account_id"], inbox["name"], inbox["channel"], id=inbox["id"],
+                        working_hours=inbox.get("working_hours"), created_at=inbox.get("created_at"),
+                        **attributes)
+    for member in document["inbox_members"]:
+        store.add_member(member["inbox_id"], member["user_id"])
+    for link in document["agent_bot_inboxes"]:
+        store.link_agent_bot(link["inbox_id"], link["agent_bot_id"], link.get("status", "active"))
+    for campaign in document["campaigns"]:
+        fields = {k: v for k, v in campaign.items()
+                  if k not in ("id", "display_id", "account_id", "inbox_id", "title", "message", "campaign_type",
+                               "created_at", "updated_at")}
+        store.add_campaign(campaign["inbox_id"], campaign["title"], campaign["message"],
+                           campaign["campaign_type"], id=campaign["id"], display_id=campaign["display_id"],
+                           created_at=campaign["created_at"], updated_at=campaign["updated_at"], **fields)
+
+
+STATE_VERSION = 1
+
+
+def export_document(store: Store) -> dict[str, Any]:
+    """The store as a state document: the inverse of `build_store`, so that export, load, export
+    gives the same document. Every record is written with every field (defaults included), in id
+    order, so the document does not depend on the order records were made in.
+
+    Avatars are not carried: the state format stores no images, so an uploaded avatar exports as
+    `null` (the inbox then shows `avatar_url: ""` after a load). Id sequences are not carried
+    either: after a load, the next id is one above the highest id present.
+    """
+    # Decoding the encoded document makes a deep copy, faster than the copy module would.
+    return json.loads(encode_document(store))
+
+
+def encode_document(store: Store) -> bytes:
+    """`export_document` as compact JSON bytes (what the state file holds). Encoded under the
+    store's lock, straight from the records, so it sees one moment and copies nothing first."""
+    with store.reading():
+        document = {
+            "version": STATE_VERSION,
+            "accounts": [_account(a) for a in _by_id(store.accounts)],
+            "users": [_user(u) for u in _by_id(store.users)],
+            "agent_bots": [_agent_bot(b) for b in _by_id(store.agent_bots)],
+            "inboxes": [_inbox(i) for i in _by_id(store.inboxes)],
+            "inbox_members": [{"inbox_id": inbox_id, "user_id": user_id}
+                              for inbox_id in sorted(store.members) for user_id in store.members[inbox_id]],
+            "agent_bot_inboxes": [{"inbox_id": inbox_id, "agent_bot_id": link.agent_bot_id, "status": link.status}
+                                  for inbox_id, link in sorted(store.bot_links.items())],
+            "campaigns": [_campaign(c) for c in _by_id(store.campaigns)],
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _by_id(table: dict[int, Any]) -> list[Any]:
+    return [table[key] for key in sorted(table)]
+
+
+def _account(account: Any) -> dict[str, Any]:
+    return {"id": account.id, "name": account.name, "status": account.status, "inbox_limit": account.inbox_limit,
+            "inbound_email_domain": account.inbound_email_domain}
+
+
+def _user(user: Any) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "email": user.email, "display_name": user.display_name,
+            "availability_status": user.availability_status, "auto_offline": user.auto_offline,
+            "confirmed": user.confirmed, "access_token": user.access_token,
+            "custom_attributes": user.custom_attributes,
+            "memberships": [{"account_id": a, "role": r} for a, r in sorted(user.roles.items())]}
+
+
+def _agent_bot(bot: Any) -> dict[str, Any]:
+    return {"id": bot.id, "account_id": bot.account_id, "name": bot.name, "description": bot.description,
+            "outgoing_url": bot.outgoing_url, "bot_type": bot.bot_type, "bot_config": bot.bot_config,
+            "thumbnail": bot.thumbnail, "access_token": bot.access_token, "created_at": bot.created_at}
+
+
+def _inbox(inbox: Any) -> dict[str, Any]:
+    channel = {"type": inbox.kind.key, "channel_id": inbox.channel_id, **inbox.channel}
+    return {"id": inbox.id, "account_id": inbox.account_id, "name": inbox.name, "channel": channel,
+            **inbox.attributes, "working_hours": inbox.working_hours,
+            "avatar": None, "created_at": inbox.created_at}
+
+
+def _campaign(campaign: Any) -> dict[str, Any]:
+    return {f.name: getattr(campaign, f.name) for f in dataclasses.fields(campaign)}

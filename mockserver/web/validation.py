@@ -1,0 +1,240 @@
+"""Checking requests (and, for tests, responses) against the OpenAPI spec.
+
+The rest of the mock sees only `IncomingRequest`, `RequestValidator` and `ResponseValidator`, so
+the engine behind them (openapi-core today) can be swapped for a faster one without touching the
+app. The spec is loaded once per validator; validators are built once per app.
+
+openapi-core is used in validate-only mode (`iter_*_errors`): unmarshalling costs about 10x more
+on lists and we never need its typed values (tooling notes §1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from openapi_core import Config, OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_schema_validator import OAS30WriteValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from mockserver.chatwoot.channels import humanize
+from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
+
+_MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """What a validator needs to know of a request, independent of the web framework."""
+
+    method: str
+    path: str
+    #: The spec's path template, e.g. `/api/v1/accounts/{account_id}/inboxes/{id}`.
+    path_pattern: str
+    path_params: Mapping[str, Any]
+    content_type: str = ""
+    body: bytes | None = None
+    query: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    host_url: str = "http://localhost"
+    #: A multipart form's fields, already parsed (files as their file names); None for other bodies.
+    form: Mapping[str, str] | None = None
+
+
+class RequestValidator(Protocol):
+    def validate(self, request: IncomingRequest) -> None:
+        """Raise `MalformedBody` (400), `UnsupportedMediaType` (415) or `RequestInvalid` (422)."""
+
+
+class ResponseValidator(Protocol):
+    def response_errors(self, request: IncomingRequest, status: int, content_type: str,
+                        body: bytes) -> list[str]:
+        """Every way a response breaks the spec, as readable strings; empty when it conforms."""
+
+
+class _CoreRequest:
+    """openapi-core's request protocol over an `IncomingRequest`. Giving `path_pattern` spares
+    openapi-core its path search, which grows with the number of paths (tooling notes §1)."""
+
+    def __init__(self, request: IncomingRequest) -> None:
+        self.host_url = request.host_url
+        self.path = request.path
+        self.path_pattern = request.path_pattern
+        self.method = request.method.lower()
+        self.body = request.body
+        # Only the media type is case-insensitive: a multipart boundary must keep its case.
+        media_type, _, parameters = request.content_type.partition(";")
+        self.content_type = media_type.strip().lower() + (f";{parameters}" if parameters else "")
+        self.parameters = RequestParameters(
+            path=dict(request.path_params),
+            query=ImmutableMultiDict(request.query),
+            header=Headers(dict(request.headers)),
+            cookie=ImmutableMultiDict(),
+        )
+
+
+class _CoreResponse:
+    def __init__(self, status: int, content_type: str, body: bytes) -> None:
+        self.status_code = status
+        self.content_type = content_type
+        self.headers = Headers({"Content-Type": content_type} if content_type else {})
+        self.data = body
+
+
+class OpenAPICoreValidator:
+    """Request and response validation by openapi-core, errors turned into the mock's errors."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self._spec = spec
+        self._registry = Registry().with_resource(_SPEC_URI, Resource(contents=dict(spec), specification=DRAFT4))
+        self._form_validators: dict[tuple[str, str], Any] = {}
+        # The spec is checked by its own test (tests/test_spec.py); checking it again for every app
+        # would cost about 0.08 s each time.
+        self._openapi = OpenAPI.from_dict(dict(spec), config=Config(spec_validator_cls=None))
+
+    def validate(self, request: IncomingRequest) -> None:
+        if request.form is not None:
+            self._validate_form(request)
+            return
+        try:
+            errors = list(self._openapi.iter_request_errors(_CoreRequest(request)))
+        except Exception as crash:  # openapi-core itself raises on some inputs (tooling notes §6.6)
+            raise RequestInvalid([FieldProblem("", f"request could not be validated: {_text(crash)}")]) from None
+        if errors:
+            raise _to_mock_error(errors)
+
+    def response_errors(self, request: IncomingRequest, status: int, content_type: str,
+                        body: bytes) -> list[str]:
+        errors = self._openapi.iter_response_errors(_CoreRequest(request), _CoreResponse(status, content_type, body))
+        return [_text(error, limit=2000) + _schema_detail(error) for error in errors]
+
+
+    def _validate_form(self, request: IncomingRequest) -> None:
+        """Forms are checked with jsonschema against the operation's multipart schema:
+        openapi-core's own multipart reader asserts on some bodies and ignores fields a schema
+        declares through `allOf`/`oneOf` (tooling notes §6)."""
+        validator = self._form_validator(request.path_pattern, request.method.lower())
+        if validator is None:
+            raise UnsupportedMediaType("This operation takes no multipart/form-data body")
+        errors = list(validator.iter_errors(dict(request.form)))
+        if errors:
+            raise RequestInvalid(_distinct([_problem(list(e.absolute_path), e.message) for e in _closest(errors)]))
+
+    def _form_validator(self, path_pattern: str, method: str) -> Any:
+        key = (path_pattern, method)
+        if key not in self._form_validators:
+            content = (self._spec.get("paths", {}).get(path_pattern, {}).get(method, {})
+                       .get("requestBody", {}).get("content", {}))
+            schema = content.get("multipart/form-data", {}).get("schema")
+            self._form_validators[key] = None if schema is None else OAS30WriteValidator(
+                _anchored(schema), registry=self._registry, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+        return self._form_validators[key]
+
+
+_SPEC_URI = "urn:chatwoot-inbox-mock:spec"
+
+
+def _anchored(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema from the spec whose `$ref`s resolve inside the spec."""
+    ref = schema.get("$ref")
+    return {"$ref": _SPEC_URI + ref} if isinstance(ref, str) else {"allOf": [dict(schema)], "$id": _SPEC_URI}
+
+
+def _closest(errors: list[Any]) -> list[Any]:
+    """For a `oneOf` that no branch matched, the errors of the branch that came closest (fewest
+    complaints), instead of jsonschema's single "not valid under any of the given schemas"."""
+    closest = []
+    for error in errors:
+        if error.validator == "oneOf" and error.context:
+            branches: dict[Any, list[Any]] = {}
+            for sub in error.context:
+                branches.setdefault(sub.schema_path[0], []).append(sub)
+            closest.extend(_closest(min(branches.values(), key=len)))
+        else:
+            closest.append(error)
+    return closest
+
+
+def _to_mock_error(errors: Iterable[BaseException]) -> Exception:
+    problems: list[FieldProblem] = []
+    for error in errors:
+        cause_name = type(error.__cause__).__name__ if error.__cause__ else ""
+        if cause_name == "MediaTypeNotFound":
+            return UnsupportedMediaType(
+                "Unsupported Content-Type; send application/json (or multipart/form-data to upload an avatar)")
+        if cause_name in ("MediaTypeDeserializeError", "MissingRequiredRequestBody"):
+            return MalformedBody(f"Request body could not be read: {_text(error.__cause__)}")
+        problems.extend(_problems_of(error))
+    return RequestInvalid(_distinct(problems) or [FieldProblem("", "request does not match the API description")])
+
+
+def _distinct(problems: list[FieldProblem]) -> list[FieldProblem]:
+    """One problem per field: jsonschema reports a null for a string twice (not nullable, not a
+    string), and a body that is not an object once per `allOf` part."""
+    seen: dict[str, FieldProblem] = {}
+    for problem in problems:
+        seen.setdefault(problem.path or problem.attribute, problem)
+    return list(seen.values())
+
+
+def _problems_of(error: BaseException) -> list[FieldProblem]:
+    details = getattr(error, "details", None)
+    schema_errors = details.get("schema_errors") if isinstance(details, Mapping) else None
+    cause = error.__cause__
+    name = getattr(error, "name", None) or getattr(cause, "name", None)
+    if schema_errors:
+        # A parameter's complaint is about the parameter itself: name it (`status: 'abc' does not match ...`).
+        base = [name] if isinstance(name, str) and name else []
+        return [_problem(base + list(e.get("path") or []), str(e.get("message", ""))) for e in schema_errors]
+    return [FieldProblem(str(name or ""), _text(cause or error))]
+
+
+_REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+_BRACKETED_LEAF = re.compile(r"^.*\[([^\[\]]+)\]$")
+_BLANK_PATTERN = re.compile(r"does not match '\\\\S'$")
+
+
+def _problem(path: list[Any], message: str) -> FieldProblem:
+    """Name the field by its dotted path. Where jsonschema's complaint is one a Rails model
+    validation also makes (blank, not in a list), word it as Chatwoot's 422 does:
+    "Website url can't be blank" on attribute `website_url`."""
+    required = _REQUIRED.match(message)
+    if required:
+        path = [*path, required["name"]]
+        rails_phrase = "can't be blank"
+    elif _BLANK_PATTERN.search(message) or message.endswith(" for not nullable"):
+        rails_phrase = "can't be blank"
+    elif " is not one of " in message:
+        rails_phrase = "is not included in the list"
+    else:
+        rails_phrase = None
+    dotted = ".".join(str(p) for p in path)
+    named = [p for p in path if isinstance(p, str)]
+    if rails_phrase and named:
+        leaf = _BRACKETED_LEAF.sub(r"\1", named[-1])  # a form's `channel[website_url]` -> website_url
+        return FieldProblem(leaf, f"{humanize(leaf)} {rails_phrase}", path=dotted)
+    text = f"{dotted}: {message}" if dotted else message
+    return FieldProblem(dotted, text[:_MAX_MESSAGE], path=dotted)
+
+
+def _schema_detail(error: BaseException) -> str:
+    details = getattr(error, "details", None)
+    if isinstance(details, Mapping) and details.get("schema_errors"):
+        return " " + "; ".join(f"{'.'.join(map(str, e.get('path') or []))}: {e.get('message')}"
+                               for e in details["schema_errors"])
+    return ""
+
+
+def _text(error: BaseException | None, limit: int = _MAX_MESSAGE) -> str:
+    """str(error), safely: openapi-core puts whole bodies in messages, and some of its errors
+    fail to format a non-UTF-8 body (tooling notes §2)."""
+    try:
+        text = str(error) or type(error).__name__
+    except Exception:
+        text = type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,173 @@
+"""`chatwoot-mock diff`: shape comparison on its own, then whole runs between served mocks: the mock
+against itself (no difference), against a mock with drift switches on (each deviation found and named,
+a delete that does not delete reported as left behind), and the docs profile against the chatwoot one
+(differences only where the README says their bodies differ in shape)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from conftest import ADMIN
+
+from mockserver.harness.contract import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_UNSAFE
+from mockserver.harness.diff import NOT_RUN, DiffOptions, Outcome, TargetOptions, compare_outcomes, run
+from mockserver.testing.served import ServedMock
+
+# ----------------------------------------------------------------------------- shapes
+
+
+def differences(left, right, status=200, **settings):
+    return compare_outcomes("step", Outcome(status, left), Outcome(status, right), **settings)
+
+
+def test_values_do_not_count_only_keys_and_types():
+    assert differences({"id": 1, "name": "a", "tags": ["x"]}, {"id": 9, "name": "b", "tags": ["y", "z"]}) == []
+    assert differences({"id": 1, "channel": {"token": "t"}}, {"id": "1", "channel": {}}) == [
+        "step: right lacks key channel.token", "step: id is integer on left, string on right"]
+
+
+def test_lists_compare_by_the_merged_shape_of_their_items():
+    left = {"payload": [{"id": 1, "name": "a"}, {"id": 2, "name": "b", "extra": True}]}
+    right = {"payload": [{"id": 3, "name": "c"}]}
+    assert differences(left, right) == ["step: right lacks key payload[].extra"]
+    assert differences({"payload": []}, right) == []  # nothing to compare an empty list's items with
+    assert differences({"payload": [1]}, {"payload": ["1"]}) == [
+        "step: payload[] is integer on left, string on right"]
+    assert differences({"payload": []}, [{"id": 1}]) == ["step: the body is object on left, array on right"]
+
+
+def test_null_matches_any_type_unless_strict():
+    assert differences({"avatar_url": None}, {"avatar_url": "https://x"}) == []
+    assert differences({"avatar_url": None}, {"avatar_url": "https://x"}, strict_null=True) == [
+        "step: avatar_url is null on left, string on right"]
+
+
+def test_status_first_and_error_text_only_when_asked():
+    assert compare_outcomes("read", Outcome(200, {}), Outcome(404, {"error": "x"})) == [
+        "read: status 200 on left, 404 on right"]
+    left, right = {"error": "Inbox not found"}, {"error": "Resource could not be found"}
+    assert differences(left, right, status=404) == []
+    assert differences(left, right, status=404, compare_error_text=True) == [
+        "step: error reads 'Inbox not found' on left, 'Resource could not be found' on right"]
+    assert differences({"name": "a"}, {"name": "b"}, compare_error_text=True) == []  # only 4xx texts
+
+
+def test_a_step_run_on_one_side_only():
+    assert compare_outcomes("read", Outcome(NOT_RUN, reason="create failed"), Outcome(NOT_RUN)) == []
+    assert compare_outcomes("read", Outcome(200, {}), Outcome(NOT_RUN, reason="create failed")) == [
+        "read: not run on right (create failed)"]
+
+
+# ----------------------------------------------------------------------------- whole runs
+
+DRIFTS = ("list_not_wrapped", "inbox_field_missing", "create_answers_201", "malformed_json_500",
+          "not_found_as_401", "auth_ignored")
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, ServedMock]]:
+    arguments = {"docs": ("--validate-responses",), "docs2": ("--validate-responses",),
+                 "chatwoot": ("--validate-responses", "--profile", "chatwoot"),
+                 "drifted": tuple(a for name in DRIFTS for a in ("--drift", name)),
+                 "keeps_deleted": ("--drift", "delete_keeps_inbox")}
+    servers = {name: ServedMock(*args) for name, args in arguments.items()}
+    # Started and stopped side by side: five one-second startups need not queue.
+    with ThreadPoolExecutor(len(servers)) as pool:
+        try:
+            list(pool.map(ServedMock.start, servers.values()))
+            yield servers
+        finally:
+            list(pool.map(ServedMock.stop, servers.values()))
+
+
+def diff(left: ServedMock, right: ServedMock, **settings) -> tuple[int, list[str], str]:
+    out = io.StringIO()
+    code = run(DiffOptions(TargetOptions(left.url, ADMIN, 1), TargetOptions(right.url, ADMIN, 1), rate_limit=0,
+                           **settings), out=out, err=out)
+    text = out.getvalue()
+    found = [line.strip() for line in text.splitlines()[1:] if line.startswith("  ") and ": " in line
+             and not line.strip().startswith(("left:", "right:"))]
+    return code, found, text
+
+
+def prefixed_inboxes(server: ServedMock) -> list[str]:
+    response = requests.get(f"{server.url}/api/v1/accounts/1/inboxes", headers={"api_access_token": ADMIN},
+                            timeout=10)
+    document = response.json()
+    inboxes = document["payload"] if isinstance(document, dict) else document  # list_not_wrapped: a bare list
+    return [inbox["name"] for inbox in inboxes if inbox["name"].startswith("cwmock-")]
+
+
+def test_mock_against_mock_has_no_difference(servers):
+    code, found, text = diff(servers["docs"], servers["docs2"])
+    assert code == EXIT_OK, text
+    assert found == []
+    assert "141 steps, 0 differences" in text
+    # Every channel type's inbox and the error cases' one, on each side, all removed again.
+    assert "left: created 8 inboxes, removed 8" in text and "right: created 8 inboxes, removed 8" in text
+    assert prefixed_inboxes(servers["docs"]) == [] and prefixed_inboxes(servers["docs2"]) == []
+
+
+def test_drift_switches_are_found_and_named(servers):
+    code, found, text = diff(servers["docs"], servers["drifted"])
+    assert code == EXIT_FAILED, text
+    expected = [
+        "list inboxes: the body is object on left, array on right",  # list_not_wrapped
+        "read web_widget: right lacks key timezone",  # inbox_field_missing
+        "create api: status 200 on left, 201 on right",  # create_answers_201
+        "error: update with malformed JSON: status 400 on left, 500 on right",  # malformed_json_500
+        "error: unknown inbox: status 404 on left, 401 on right",  # not_found_as_401
+        "error: no token: status 401 on left, 200 on right",  # auth_ignored
+    ]
+    for line in expected:
+        assert line in found, text
+    assert prefixed_inboxes(servers["drifted"]) == []
+
+
+def test_a_delete_that_does_not_delete_is_found_and_reported_left_behind(servers):
+    code, found, text = diff(servers["docs"], servers["keeps_deleted"], channels=("api",))
+    assert code == EXIT_UNSAFE, text
+    assert "read after delete api: status 404 on left, 200 on right" in found
+    assert "right: LEFT BEHIND" in text
+
+
+def test_profiles_differ_only_where_their_shapes_do(servers):
+    code, found, text = diff(servers["docs"], servers["chatwoot"])
+    assert code == EXIT_FAILED, text
+    # README, "Profiles": the unknown channel type's body and the WhatsApp Cloud health body.
+    assert {line.split(":")[0] for line in found} == {"health whatsapp", "error"}
+    assert {line.rsplit(":", 1)[0] for line in found if line.startswith("error")} == {
+        "error: create without channel", "error: create with unknown channel type"}
+    assert "error: create with unknown channel type: right lacks key error" in found
+    assert "error: create with unknown channel type: left lacks key message" in found
+    assert "health whatsapp: left lacks key verified_name" in found
+    assert "health whatsapp: right lacks key status" in found
+    _, with_text, _ = diff(servers["docs"], servers["chatwoot"], channels=("api",), compare_error_text=True)
+    assert ("read after delete api: error reads 'Inbox not found' on left, 'Resource could not be found' on right"
+            in with_text)
+
+
+def test_unreachable_side_is_named(servers):
+    out = io.StringIO()
+    code = run(DiffOptions(TargetOptions(servers["docs"].url, ADMIN, 1), TargetOptions("http://127.0.0.1:9", ADMIN, 1)),
+               out=out, err=out)
+    assert code == EXIT_UNREACHABLE
+    assert out.getvalue().startswith("chatwoot-mock diff: right: cannot reach http://127.0.0.1:9")
+
+
+def test_steps_a_failed_create_keeps_from_running_make_one_line():
+    from mockserver.harness.diff import diff_outcomes
+
+    left = {"create line": Outcome(200, {}), "read line": Outcome(200, {}), "delete line": Outcome(200, {}),
+            "list inboxes at the end": Outcome(200, {"payload": []})}
+    right = {"create line": Outcome(422, {"message": "x"}), "read line": Outcome(NOT_RUN, reason="create line failed"),
+             "delete line": Outcome(NOT_RUN, reason="create line failed"),
+             "list inboxes at the end": Outcome(200, {"payload": []})}
+    assert diff_outcomes(left, right) == [
+        "create line: status 200 on left, 422 on right",
+        "2 steps (read line, delete line): not run on right (create line failed)",
+    ]
