@@ -1,4 +1,5 @@
-"""Multipart form fields to request parameters, the way Rails reads them.
+"""Request parameters as Rails reads them: form fields nested and cast, and the keys a controller
+permits (strong parameters).
 
 A dashboard uploading an avatar sends `name=...`, `channel[type]=web_widget`,
 `channel[selected_feature_flags][]=emoji_picker`, all as strings; Rails nests the bracketed keys
@@ -7,8 +8,9 @@ and casts each value by its column type. The result is then validated like a JSO
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockserver.chatwoot import channels
@@ -71,3 +73,43 @@ def _container(params: dict[str, Any], path: list[str]) -> dict[str, Any]:
             child = target[part] = {}
         target = child
     return target
+
+
+# ----------------------------------------------------------------------------------------------- permitting
+INBOX_ATTRIBUTES = ("name", *INBOX_DEFAULTS)
+_CSAT_KEYS = ("display_type", "message", "button_text", "language")
+_CSAT_TEMPLATE_KEYS = ("name", "template_id", "friendly_name", "content_sid", "approval_sid", "created_at",
+                       "language", "status")
+
+
+def null_strings_to_none(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Chatwoot's stop-gap for CW-1567: a top-level "null" string means null (digest §2.2)."""
+    return {k: (None if v == "null" else v) for k, v in params.items()}
+
+
+def permitted_inbox_params(params: Mapping[str, Any], with_name: bool = False) -> dict[str, Any]:
+    """`inbox_attributes` (digest §2.2): the permitted top-level keys, and inside `csat_config`
+    and `auto_assignment_config` only their permitted keys; everything else is dropped."""
+    keys = INBOX_ATTRIBUTES if with_name else tuple(INBOX_DEFAULTS)
+    permitted = {k: copy.deepcopy(params[k]) for k in keys if k in params}
+    if isinstance(permitted.get("csat_config"), Mapping):
+        permitted["csat_config"] = permit_csat_config(permitted["csat_config"])
+    if isinstance(permitted.get("auto_assignment_config"), Mapping):
+        config = permitted["auto_assignment_config"]
+        # [EE] the whole object is replaced by the one permitted key (digest §2.4).
+        permitted["auto_assignment_config"] = (
+            {"max_assignment_limit": config["max_assignment_limit"]} if "max_assignment_limit" in config else {})
+    return permitted
+
+
+def permit_csat_config(config: Any) -> dict[str, Any]:
+    if not isinstance(config, Mapping):
+        return {}
+    permitted = {k: config[k] for k in _CSAT_KEYS if k in config}
+    rules = config.get("survey_rules")
+    if isinstance(rules, Mapping):
+        permitted["survey_rules"] = {k: rules[k] for k in ("operator", "values") if k in rules}
+    template = config.get("template")
+    if isinstance(template, Mapping):
+        permitted["template"] = {k: template[k] for k in _CSAT_TEMPLATE_KEYS if k in template}
+    return permitted

@@ -1,0 +1,318 @@
+"""The store's records and indexes, its one lock, its id sequences, snapshots and seeding.
+
+`Tables` is the half of the `Store` that holds state and keeps its indexes true; it applies no
+caller's rights. `store.Store` extends it with the operations of the API (who may do what, in
+Chatwoot's order). Seeding (`add_*`) builds state without any caller: startup documents and test
+helpers use it, and it still runs the record validations, so no document builds a state the API
+could not.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import copy
+import functools
+import pickle
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from mockserver.chatwoot import channels, rules
+from mockserver.chatwoot.channels import ChannelKind, blank
+from mockserver.chatwoot.errors import (
+    FieldProblem,
+    InboxNotFound,
+    InvalidChannelType,
+    RecordInvalid,
+    ResourceNotFound,
+)
+from mockserver.chatwoot.ids import record_id
+from mockserver.chatwoot.models import (
+    INBOX_DEFAULTS,
+    Account,
+    AgentBot,
+    Avatar,
+    BotLink,
+    Campaign,
+    Inbox,
+    User,
+    default_working_hours,
+)
+from mockserver.chatwoot.profiles import Profile
+
+T = TypeVar("T")
+
+
+def locked(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a method under the tables' one re-entrant lock."""
+
+    @functools.wraps(method)
+    def wrapper(self: Tables, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def raise_if_invalid(problems: list[FieldProblem]) -> None:
+    if problems:
+        raise RecordInvalid(problems)
+
+
+class Tables:
+    """All accounts, users, bots, inboxes and their links, behind one lock."""
+
+    def __init__(self, profile: Profile = Profile.DOCS) -> None:
+        self.profile = profile
+        self._lock = threading.RLock()
+        self.accounts: dict[int, Account] = {}
+        self.users: dict[int, User] = {}
+        self.agent_bots: dict[int, AgentBot] = {}
+        self.inboxes: dict[int, Inbox] = {}
+        self.members: dict[int, list[int]] = {}  # inbox id -> user ids, in the order they joined
+        self.bot_links: dict[int, BotLink] = {}  # inbox id -> link
+        self.campaigns: dict[int, Campaign] = {}
+        self._tokens: dict[str, tuple[str, int]] = {}  # token -> ("user" | "bot", id)
+        # (channel type, attribute, value) -> inbox id, for the attributes Chatwoot keeps unique
+        # across the installation: an index, so a create does not scan every inbox.
+        self._unique_owners: dict[tuple[str, str, str], int] = {}
+        # account id -> how many inboxes it has: the inbox limit (402) is checked on every create,
+        # and counting 10,000 inboxes each time cost 0.4 ms twice per create.
+        self._inbox_counts: collections.Counter[int] = collections.Counter()
+        self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
+        self._avatars: dict[str, int] = {}  # avatar key -> inbox id
+
+    # ----------------------------------------------------------------- snapshots
+    # A reset must be fast (moto's reset is re-construction; building the demo from its document
+    # takes about 10 ms, mostly the document's schema check). A snapshot is the whole store,
+    # pickled: restoring one is a faithful copy (ids, sequences, indexes, avatars) in about 0.2 ms.
+    # Snapshots are made and read in-process only; they are never written to disk.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    @locked
+    def snapshot(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def from_snapshot(snapshot: bytes) -> Any:
+        return pickle.loads(snapshot)  # our own bytes, made by `snapshot()` in this process
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        """Hold the lock while reading several records at once (an export sees one moment)."""
+        with self._lock:
+            yield self
+
+    # ----------------------------------------------------------------- ids
+    def _take_id(self, sequence: str, explicit: int | None = None) -> int:
+        """The next id of a sequence, or an explicit one; either way later ids start above it, and
+        a deleted record's id is never given again (as a database sequence behaves)."""
+        last = self._last_ids.get(sequence, 0)
+        chosen = last + 1 if explicit is None else explicit
+        self._last_ids[sequence] = max(last, chosen)
+        return chosen
+
+    def _explicit_or_next(self, name: str, explicit: int | None, table: Mapping[int, Any]) -> int:
+        if explicit is not None and explicit in table:
+            raise ValueError(f"duplicate {name} id {explicit}")
+        return self._take_id(name, explicit)
+
+    def _claim_token(self, token: str) -> None:
+        if blank(token):
+            raise ValueError("an access token must not be blank")
+        if token in self._tokens:
+            raise ValueError("access token already in use")
+
+    # ----------------------------------------------------------------- seeding
+    @locked
+    def add_account(self, name: str, *, id: int | None = None, status: str = "active",
+                    inbox_limit: int | None = None, inbound_email_domain: str | None = None) -> Account:
+        account_id = self._explicit_or_next("account", id, self.accounts)
+        account = Account(account_id, name, status, inbox_limit,
+                          inbound_email_domain or Account.inbound_email_domain)
+        self.accounts[account_id] = account
+        return account
+
+    @locked
+    def add_user(self, name: str, email: str, access_token: str, roles: Mapping[int, str], *,
+                 id: int | None = None, **profile: Any) -> User:
+        self._claim_token(access_token)
+        for account_id in roles:
+            self._account(account_id)
+        user_id = self._explicit_or_next("user", id, self.users)
+        user = User(user_id, name, email, access_token, dict(roles), **profile)
+        self.users[user_id] = user
+        self._tokens[access_token] = ("user", user_id)
+        return user
+
+    @locked
+    def add_agent_bot(self, name: str, access_token: str, *, account_id: int | None, id: int | None = None,
+                      **fields: Any) -> AgentBot:
+        self._claim_token(access_token)
+        if account_id is not None:
+            self._account(account_id)
+        bot_id = self._explicit_or_next("agent_bot", id, self.agent_bots)
+        bot = AgentBot(bot_id, account_id, name, access_token, **fields)
+        self.agent_bots[bot_id] = bot
+        self._tokens[access_token] = ("bot", bot_id)
+        return bot
+
+    @locked
+    def add_inbox(self, account_id: int, name: str | None, channel: Mapping[str, Any], *,
+                  id: int | None = None, working_hours: list[dict] | None = None,
+                  created_at: str | None = None, **attributes: Any) -> Inbox:
+        """An inbox as the state document describes it: `channel.type` may also be `twilio_sms`,
+        and generated channel values (tokens, ids) may be given to keep them stable."""
+        account = self._account(account_id)
+        kind = channels.KINDS.get(channel.get("type", ""))
+        if kind is None:
+            raise InvalidChannelType(name_blank=blank(name))
+        channel_attrs = copy.deepcopy(dict(kind.defaults))
+        channel_attrs.update(copy.deepcopy({k: v for k, v in channel.items() if k not in ("type", "channel_id")}))
+        channels.normalise(kind, channel_attrs)
+        channels.fill_generated(kind, channel_attrs, account.inbound_email_domain)
+        inbox_attrs = {**copy.deepcopy(INBOX_DEFAULTS), **copy.deepcopy(attributes)}
+        if kind.key == "telegram" and blank(name):
+            name = channel_attrs.get("bot_name")
+        raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None)
+                         + rules.inbox_problems({"name": name, **inbox_attrs}))
+        return self._insert_inbox(account, name, kind, channel_attrs, inbox_attrs, id=id,
+                                  channel_id=channel.get("channel_id"), working_hours=working_hours,
+                                  created_at=created_at)
+
+    @locked
+    def add_member(self, inbox_id: int, user_id: int) -> None:
+        self._inbox_by_id(inbox_id)
+        self._user(user_id)
+        members = self.members.setdefault(inbox_id, [])
+        if user_id not in members:
+            members.append(user_id)
+
+    @locked
+    def link_agent_bot(self, inbox_id: int, agent_bot_id: int, status: str = "active") -> None:
+        self._inbox_by_id(inbox_id)
+        self._agent_bot(agent_bot_id)
+        self.bot_links[inbox_id] = BotLink(agent_bot_id, status)
+
+    @locked
+    def add_campaign(self, inbox_id: int, title: str, message: str, campaign_type: str, *,
+                     id: int | None = None, display_id: int | None = None, created_at: str | None = None,
+                     updated_at: str | None = None, **fields: Any) -> Campaign:
+        inbox = self._inbox_by_id(inbox_id)
+        campaign_id = self._explicit_or_next("campaign", id, self.campaigns)
+        if display_id is None:
+            display_id = 1 + max((c.display_id for c in self.campaigns.values()
+                                  if c.account_id == inbox.account_id), default=0)
+        stamp = now()
+        campaign = Campaign(campaign_id, display_id, inbox.account_id, inbox_id, title, message,
+                            campaign_type, created_at or stamp, updated_at or created_at or stamp, **fields)
+        self.campaigns[campaign_id] = campaign
+        return campaign
+
+    # ----------------------------------------------------------------- lookups
+    def _inbox_by_id(self, inbox_id: int) -> Inbox:
+        try:
+            return self.inboxes[inbox_id]
+        except KeyError:
+            raise InboxNotFound() from None
+
+    def _account(self, account_id: int) -> Account:
+        try:
+            return self.accounts[account_id]
+        except KeyError:
+            raise ResourceNotFound() from None
+
+    def _user(self, user_id: int) -> User:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise ResourceNotFound() from None
+
+    def _agent_bot(self, agent_bot_id: Any) -> AgentBot:
+        bot = self.agent_bots.get(record_id(agent_bot_id))
+        if bot is None:
+            raise ResourceNotFound()
+        return bot
+
+    def _account_users(self, account: Account) -> list[User]:
+        return [u for u in sorted(self.users.values(), key=lambda u: u.id) if account.id in u.roles]
+
+    def _account_members(self, account: Account, user_ids: Iterable[int]) -> list[User]:
+        """Members shown through `Current.account.users`: other accounts' users stay hidden (§5.4)."""
+        wanted = set(user_ids)
+        return [u for u in self._account_users(account) if u.id in wanted]
+
+    # ----------------------------------------------------------------- inbox rows and their indexes
+    def _insert_inbox(self, account: Account, name: Any, kind: ChannelKind, channel_attrs: dict,
+                      inbox_attrs: dict, *, id: int | None = None, channel_id: int | None = None,
+                      working_hours: list[dict] | None = None, created_at: str | None = None,
+                      avatar: Avatar | None = None) -> Inbox:
+        inbox_id = self._explicit_or_next("inbox", id, self.inboxes)
+        # Channel ids come from one sequence per channel table, so they coincide across types.
+        channel_id = self._take_id(f"channel:{kind.key}", channel_id)
+        inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
+                      copy.deepcopy(working_hours) if working_hours else default_working_hours(),
+                      created_at or now())
+        self.inboxes[inbox_id] = inbox
+        self._inbox_counts[account.id] += 1
+        self._index_unique(inbox)
+        if avatar is not None:
+            self._attach_avatar(inbox, avatar)
+        return inbox
+
+    def _remove_inbox(self, inbox: Inbox) -> None:
+        """The inbox and everything attached to it: members, bot link, campaigns, avatar."""
+        del self.inboxes[inbox.id]
+        self._inbox_counts[inbox.account_id] -= 1
+        self._unindex_unique(inbox)
+        self.members.pop(inbox.id, None)
+        self.bot_links.pop(inbox.id, None)
+        for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
+            del self.campaigns[campaign_id]
+        self._detach_avatar(inbox)
+
+    def _replace_channel(self, inbox: Inbox, channel: dict) -> None:
+        self._unindex_unique(inbox)
+        inbox.channel = channel
+        self._index_unique(inbox)
+
+    def _channel_problems(self, kind: ChannelKind, attrs: Mapping[str, Any],
+                          exclude: int | None) -> list[FieldProblem]:
+        """The channel's validations: presence and inclusion, then uniqueness across inboxes."""
+        problems = channels.presence_problems(kind, attrs)
+        for attribute, value in channels.unique_values(kind, attrs).items():
+            owner = self._unique_owners.get((kind.key, attribute, str(value)))
+            if owner is not None and owner != exclude:
+                problems.append(FieldProblem(attribute, f"{channels.humanize(attribute)} has already been taken"))
+        return problems
+
+    def _index_unique(self, inbox: Inbox) -> None:
+        for attribute, value in channels.unique_values(inbox.kind, inbox.channel).items():
+            self._unique_owners[(inbox.kind.key, attribute, str(value))] = inbox.id
+
+    def _unindex_unique(self, inbox: Inbox) -> None:
+        for attribute, value in channels.unique_values(inbox.kind, inbox.channel).items():
+            self._unique_owners.pop((inbox.kind.key, attribute, str(value)), None)
+
+    def _attach_avatar(self, inbox: Inbox, avatar: Avatar) -> None:
+        self._detach_avatar(inbox)
+        inbox.avatar = avatar
+        self._avatars[avatar.key] = inbox.id
+
+    def _detach_avatar(self, inbox: Inbox) -> None:
+        if inbox.avatar is not None:
+            self._avatars.pop(inbox.avatar.key, None)
+            inbox.avatar = None
