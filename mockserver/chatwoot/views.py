@@ -62,9 +62,16 @@ def callback_webhook_url(inbox: Inbox, frontend_url: str) -> str | None:
 
 def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
     """`api/v1/models/_inbox.json.jbuilder`; the numbers are the digest §4.2 rows."""
-    key, ch, attrs = inbox.kind.key, inbox.channel, inbox.attributes
-    widget = key == "web_widget"
-    body: dict[str, Any] = {
+    body = _inbox_columns(inbox, urls)
+    body.update(_channel_try_columns(inbox, urls))
+    _channel_fields(body, inbox, admin)
+    return body
+
+
+def _inbox_columns(inbox: Inbox, urls: Urls) -> dict[str, Any]:
+    """Rows 1-23: the inbox's own columns, on every channel type."""
+    attrs = inbox.attributes
+    return {
         "id": inbox.id,
         "avatar_url": urls.avatar(inbox),
         "channel_id": inbox.channel_id,
@@ -86,7 +93,14 @@ def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
         "lock_to_single_conversation": attrs["lock_to_single_conversation"],
         "sender_name_type": attrs["sender_name_type"],
         "business_name": attrs["business_name"],
-        # 24-33: `channel.try(:x)`, so null on every channel type that lacks the attribute.
+    }
+
+
+def _channel_try_columns(inbox: Inbox, urls: Urls) -> dict[str, Any]:
+    """Rows 24-33: `channel.try(:x)`, so null on every channel type that lacks the attribute."""
+    key, ch = inbox.kind.key, inbox.channel
+    widget = key == "web_widget"
+    return {
         "allowed_domains": ch.get("allowed_domains") if widget else None,
         "widget_color": ch.get("widget_color") if widget else None,
         "website_url": ch.get("website_url") if widget else None,
@@ -98,7 +112,12 @@ def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
         "selected_feature_flags": list(ch.get("selected_feature_flags") or []) if widget else None,
         "reply_time": ch.get("reply_time") if widget else None,
     }
-    if widget:
+
+
+def _channel_fields(body: dict[str, Any], inbox: Inbox, admin: bool) -> None:
+    """The rows each channel type adds, in the view's order; secrets only for administrators."""
+    key, ch = inbox.kind.key, inbox.channel
+    if key == "web_widget":
         if admin:
             body["hmac_token"] = ch.get("hmac_token")
         body["pre_chat_form_enabled"] = ch.get("pre_chat_form_enabled")
@@ -113,20 +132,7 @@ def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
             body["auth_token"] = ch.get("auth_token")
             body["account_sid"] = ch.get("account_sid")
     if key == "email":
-        body["email"] = ch.get("email")
-        body["forwarding_enabled"] = True
-        body["forward_to_email"] = ch.get("forward_to_email")
-        if admin:
-            # Chatwoot shows administrators the IMAP and SMTP passwords in clear text.
-            for field in ("imap_login", "imap_password", "imap_address", "imap_port", "imap_enabled",
-                          "imap_enable_ssl"):
-                body[field] = ch.get(field)
-            if ch.get("provider") in ("microsoft", "google"):
-                body["reauthorization_required"] = bool(ch.get("reauthorization_required", False))
-            for field in ("smtp_login", "smtp_password", "smtp_address", "smtp_port", "smtp_enabled",
-                          "smtp_domain", "smtp_enable_ssl_tls", "smtp_enable_starttls_auto",
-                          "smtp_openssl_verify_mode", "smtp_authentication"):
-                body[field] = ch.get(field)
+        _email_fields(body, ch, admin)
     if key == "api":
         if admin:
             body["hmac_token"] = ch.get("hmac_token")
@@ -141,7 +147,23 @@ def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
         if admin:
             body["provider_config"] = copy.deepcopy(ch.get("provider_config"))
         body["reauthorization_required"] = bool(ch.get("reauthorization_required", False))
-    return body
+
+
+def _email_fields(body: dict[str, Any], ch: dict[str, Any], admin: bool) -> None:
+    body["email"] = ch.get("email")
+    body["forwarding_enabled"] = True
+    body["forward_to_email"] = ch.get("forward_to_email")
+    if admin:
+        # Chatwoot shows administrators the IMAP and SMTP passwords in clear text.
+        for field in ("imap_login", "imap_password", "imap_address", "imap_port", "imap_enabled",
+                      "imap_enable_ssl"):
+            body[field] = ch.get(field)
+        if ch.get("provider") in ("microsoft", "google"):
+            body["reauthorization_required"] = bool(ch.get("reauthorization_required", False))
+        for field in ("smtp_login", "smtp_password", "smtp_address", "smtp_port", "smtp_enabled",
+                      "smtp_domain", "smtp_enable_ssl_tls", "smtp_enable_starttls_auto",
+                      "smtp_openssl_verify_mode", "smtp_authentication"):
+            body[field] = ch.get(field)
 
 
 def agent_json(user: User, account: Account) -> dict[str, Any]:
