@@ -157,7 +157,7 @@ def _tallied(app: Any, role: str) -> Any:
 
     @app.after_request
     def count(response: Any) -> Any:
-        operation = request.url_rule.endpoint if request.url_rule is not None else "unrouted"
+        operation = request.url_rule.endpoint.rpartition(".")[2] if request.url_rule is not None else "unrouted"
         TALLY.record(f"{role} {operation}", response.status_code)
         return response
 

@@ -32,7 +32,7 @@
     StateNotSaved                     503, the state file could not be written (public or control change)
 
 Errors are raised where the rule lives (the store, the validator, the routing) and rendered in
-one place, `mockserver.web.app`, which asks each error for its body in the active profile.
+one place, `mockserver.web.errors`, which asks each error for its body in the active profile.
 """
 
 from __future__ import annotations

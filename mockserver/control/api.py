@@ -1,6 +1,6 @@
 """The control API's operations as data (`openapi/control.yaml` describes them): path, method,
-and a thin handler that asks the runtime. No Flask here: `app` routes, checks the control key,
-validates against the control spec and renders errors."""
+and a thin handler that asks the runtime. No Flask here: `blueprint` routes them and checks the
+control key; the web factory hands it the control spec's check; `web` renders the errors."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ from mockserver.control.runtime import MockRuntime
 CONTROL_PREFIX = "/_mock"
 #: The header that carries the control key, when one is configured.
 CONTROL_KEY_HEADER = "X-Mock-Control-Key"
+
+
+def is_control_path(path: str) -> bool:
+    """Under /_mock/, routed or not: such requests are neither faulted, drifted nor journaled."""
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""The control API (`/_mock/`) as its own Blueprint: the control key (or, without one, the loopback
+rule), the control spec's check, then a thin handler over the runtime.
+
+It knows nothing of `web`: the factory hands it the spec check (a function of the route, the path
+parameters and the raw body that raises the mock's errors) and the JSON parser. Its errors are
+raised, and rendered by the app's one error renderer.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from mockserver.chatwoot.errors import ControlForbidden, ControlKeyRequired
+from mockserver.control.api import CONTROL_KEY_HEADER, CONTROL_ROUTES, ControlCall, ControlRoute
+from mockserver.control.runtime import MockRuntime
+
+#: (route, path parameters as sent, raw body) -> None, or raises the mock's error.
+SpecCheck = Callable[[ControlRoute, dict[str, str], bytes], None]
+
+
+def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json: Callable[[bytes], Any],
+                      control_key: str | None, max_body_bytes: int) -> Blueprint:
+    blueprint = Blueprint("control", __name__)
+
+    def check_access() -> None:
+        if control_key is not None:
+            given = request.headers.get(CONTROL_KEY_HEADER, "")
+            if not hmac.compare_digest(given.encode("utf-8"), control_key.encode("utf-8")):
+                raise ControlKeyRequired()
+        elif not _loopback(request.remote_addr):
+            raise ControlForbidden()
+
+    def answer(route: ControlRoute, **path: str) -> Response:
+        check_access()
+        request.max_content_length = max_body_bytes
+        raw = request.get_data(cache=True)
+        check_spec(route, path, raw)
+        body = parse_json(raw) if route.takes_body else None
+        typed_path = {name: int(value) for name, value in path.items()}  # the spec admits integers only
+        result = route.handler(ControlCall(runtime, typed_path, request.args.to_dict(), body))
+        if isinstance(result, bytes):  # already JSON (an exported state)
+            return Response(result, status=route.status, content_type="application/json")
+        response = current_app.json.response(result)
+        response.status_code = route.status
+        return response
+
+    for route in CONTROL_ROUTES:
+        rule = route.path.replace("{", "<").replace("}", ">")
+        blueprint.add_url_rule(rule, route.operation_id, functools.partial(answer, route),
+                               methods=[route.method], provide_automatic_options=False)
+    return blueprint
+
+
+def _loopback(address: str | None) -> bool:
+    """127.0.0.0/8 and ::1, also written as an IPv4-mapped IPv6 address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback

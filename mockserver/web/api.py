@@ -1,0 +1,189 @@
+"""The public API (Chatwoot's Inboxes endpoints) as a Flask Blueprint, and its request pipeline.
+
+`PublicApi.answer` is the pipeline, one named step each, in ARCHITECTURE.md's order: fault →
+authenticate → read the body → precheck (Chatwoot's own checks before it reads parameters) →
+validate against the spec → handle → persist. The journal records the answer on its way out
+(`mockserver.web.outgoing`). Errors are raised, never rendered here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+
+from mockserver.chatwoot.errors import InjectedFault, MalformedBody, RouteNotFound
+from mockserver.chatwoot.models import Actor, Avatar
+from mockserver.chatwoot.profiles import Profile
+from mockserver.chatwoot.store import Store, null_strings_to_none, record_id
+from mockserver.chatwoot.views import Urls
+from mockserver.control.runtime import MockRuntime
+from mockserver.web.body import FORM, read_body
+from mockserver.web.drift import Drift
+from mockserver.web.routes import EMPTY, ROUTES, Call, Route
+from mockserver.web.validation import IncomingRequest, RequestValidator
+
+TOKEN_HEADER = "Api-Access-Token"
+#: The Blueprint's name: its endpoints are "api.<operationId>".
+NAME = "api"
+
+
+class PublicApi:
+    """The steps of a public request, for one app (its runtime, validator, profile and drift)."""
+
+    def __init__(self, runtime: MockRuntime, validator: RequestValidator, profile: Profile,
+                 drift: Drift | None, frontend_url: str | None) -> None:
+        self.runtime = runtime
+        self.validator = validator
+        self.profile = profile
+        self.drift = drift  # None: no drift hook on the path at all
+        self.frontend_url = frontend_url
+
+    def answer(self, route: Route, path: dict[str, Any]) -> Response:
+        self.inject_fault(route)
+        token = request.headers.get(TOKEN_HEADER)
+        # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
+        # below are checked against the spec too, not only the answers of validated requests.
+        g.incoming = IncomingRequest(**_request_line(route, path, token))
+        store = self.runtime.store  # read once: a reset or load may replace it meanwhile
+        actor = self.authenticate(store, token, path)
+        params, avatar = self.read_body(route, store)
+        precheck(store, route, actor, path, params)
+        self.validate(route, path, params, actor)
+        result, status = self.handle(route, Call(store, actor, self.profile, self.urls(), path, params, avatar))
+        self.persist(route)
+        return _response(result, status)
+
+    def inject_fault(self, route: Route) -> None:
+        fault = self.runtime.faults.pick(route.operation_id)
+        if fault is None:
+            return
+        # Sleeps on this request's thread: with the served mock's pool (8 threads by default)
+        # each delayed request ties up one thread.
+        if fault.latency_s:
+            time.sleep(fault.latency_s)
+        if fault.status is not None:
+            raise InjectedFault(fault.status, fault.body)
+
+    def authenticate(self, store: Store, token: str | None, path: dict[str, Any]) -> Actor:
+        if self.drift is None:
+            return store.authenticate(token, path["account_id"])
+        return self.drift.authenticate(store, token, path["account_id"])
+
+    def read_body(self, route: Route, store: Store) -> tuple[Any, Avatar | None]:
+        try:
+            return read_body(route, store)
+        except MalformedBody as error:
+            raise (error if self.drift is None else self.drift.body_error(error)) from None
+
+    def validate(self, route: Route, path: dict[str, Any], params: Any, actor: Actor) -> None:
+        if route.body_types is None:
+            # A body-less operation has nothing left for the spec to refuse: the spec declares no
+            # query parameters, the token was checked by authenticate and the path ids by the store
+            # (a non-numeric id is a 404, as in Rails). Only bodies are validated: it was 85% of a GET.
+            return
+        for incoming in _incoming(route, path, params, actor.user.access_token):
+            g.incoming = incoming
+            self.validator.validate(incoming)
+
+    def handle(self, route: Route, call: Call) -> tuple[Any, int]:
+        if self.drift is None:
+            return route.handler(call), 200
+        return self.drift.answer(route, self.drift.handler(route)(self.drift.call(route, call)))
+
+    def persist(self, route: Route) -> None:
+        if route.method != "GET":
+            self.runtime.persist()  # on disk before the client hears of it
+
+    def urls(self) -> Urls:
+        return Urls(self.frontend_url or request.host_url.rstrip("/"))
+
+    def avatar_blob(self, key: str, filename: str) -> Response:
+        avatar = self.runtime.store.avatar(key)
+        if avatar is None or avatar.filename != filename:
+            raise RouteNotFound("No such avatar")
+        return Response(avatar.data, content_type=avatar.content_type)
+
+
+def api_blueprint(api: PublicApi) -> Blueprint:
+    blueprint = Blueprint(NAME, __name__)
+    for route in ROUTES:
+        # Plain segments, as Rails routes them: a non-numeric id still meets authentication first
+        # and is then not found (404), instead of being no route at all.
+        rule = route.spec_path.replace("{", "<").replace("}", ">")
+        blueprint.add_url_rule(rule, route.operation_id, _view(api, route), methods=[route.method],
+                               provide_automatic_options=False)
+    blueprint.add_url_rule("/rails/active_storage/blobs/redirect/<key>/<filename>", "avatarBlob",
+                           api.avatar_blob, methods=["GET"])
+    return blueprint
+
+
+def operation_id(endpoint: str | None) -> str | None:
+    """The operationId of a public route's endpoint; None for anything else."""
+    if endpoint is None or not endpoint.startswith(NAME + "."):
+        return None
+    name = endpoint[len(NAME) + 1:]
+    return name if name in _OPERATION_IDS else None
+
+
+_OPERATION_IDS = frozenset(route.operation_id for route in ROUTES)
+
+
+def precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> None:
+    """The checks Chatwoot makes before it reads the parameters, so they win over a 422."""
+    body = params if isinstance(params, dict) else {}
+    store.authorize(actor, route.action, route.inbox_id(path, params),
+                    agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None)
+    if route.checks_creation and isinstance(params, dict):
+        store.creation_kind(null_strings_to_none(params))
+
+
+def _view(api: PublicApi, route: Route) -> Callable[..., Response]:
+    def view(**path: str) -> Response:
+        return api.answer(route, {name: _path_value(value) for name, value in path.items()})
+
+    return view
+
+
+def _path_value(segment: str) -> int | str:
+    found = record_id(segment)
+    return segment if found is None else found
+
+
+def _response(result: Any, status: int) -> Response:
+    if result is EMPTY:
+        # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
+        return Response(b"", status=200, content_type="application/json; charset=utf-8")
+    response = current_app.json.response(result)
+    response.status_code = status
+    return response
+
+
+def _request_line(route: Route, path: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """What the validator sees of any request: the operation, the path and query, the token."""
+    return {
+        "method": route.method,
+        "path": request.path,
+        "path_pattern": route.spec_path,
+        "path_params": {k: str(v) for k, v in path.items()},
+        "query": request.args,
+        "headers": {"api_access_token": token or ""},
+        "host_url": request.host_url.rstrip("/"),
+    }
+
+
+def _incoming(route: Route, path: dict[str, Any], params: Any, token: str) -> list[IncomingRequest]:
+    """The request with its body as the validator sees it. A form upload is checked twice: as the
+    form it is (its own constraints: the avatar, the spelling of booleans), then as the JSON body it
+    becomes, so that a form can never pass what the same request in JSON would not."""
+    common = _request_line(route, path, token)
+    if request.mimetype != FORM:
+        # The JSON exactly as sent (already known to parse); an empty body is no body.
+        raw = request.get_data(cache=True)
+        return [IncomingRequest(**common, content_type="application/json", body=raw or None)]
+    fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
+    return [IncomingRequest(**common, content_type=FORM, form=fields),
+            IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())]
