@@ -16,9 +16,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, RouteNotFound
+from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, Avatar
+from mockserver.chatwoot.params import null_strings_to_none
 from mockserver.chatwoot.profiles import Profile
-from mockserver.chatwoot.store import Store, null_strings_to_none, record_id
+from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
 from mockserver.control.runtime import MockRuntime
 from mockserver.web.body import FORM, read_body
