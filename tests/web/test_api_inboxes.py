@@ -299,6 +299,9 @@ def _email(body):
                               "smtp_domain", "smtp_enable_ssl_tls", "smtp_enable_starttls_auto",
                               "smtp_openssl_verify_mode", "smtp_authentication")] == [
         "", "", "", 0, False, "", False, True, "none", "login"]
+    # The IMAP columns' defaults in Chatwoot's db/schema.rb (channel_email): SSL is on by default.
+    assert [body[k] for k in ("imap_login", "imap_password", "imap_address", "imap_port", "imap_enabled",
+                              "imap_enable_ssl")] == ["", "", "", 0, False, True]
     assert body["provider"] is None and body["hmac_mandatory"] is None
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
+from conftest import GIF
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -35,3 +39,43 @@ def test_a_body_that_is_not_an_object_is_named_once(admin):
     response = admin.post("/inboxes", json=[1, 2])
     assert response.status_code == 422
     assert response.get_json()["message"] == "[1, 2] is not of type 'object'"
+
+
+MB = 1024 * 1024
+
+
+def padded_json(body: dict, size: int) -> bytes:
+    """`body` as JSON followed by spaces (which JSON allows) up to exactly `size` bytes."""
+    text = json.dumps(body).encode()
+    return text + b" " * (size - len(text))
+
+
+def test_a_body_of_20_mb_is_read_and_one_byte_more_is_413(admin):
+    # README, Endpoints: "a body over 20 MB 413"; the limit leaves room for a 15 MB avatar's form.
+    create = {"name": "Padded", "channel": {"type": "api"}}
+    before = admin.get("/inboxes").get_json()
+    response = admin.post("/inboxes", data=padded_json(create, 20 * MB + 1), content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json() == {"error": "Request body is too large"}
+    assert admin.get("/inboxes").get_json() == before
+    response = admin.post("/inboxes", data=padded_json(create, 20 * MB), content_type="application/json")
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Padded"
+
+
+def avatar_form(size: int) -> dict:
+    data = GIF + b"\x00" * (size - len(GIF))
+    return {"name": "Logo", "channel[type]": "api", "avatar": (io.BytesIO(data), "logo.gif", "image/gif")}
+
+
+def test_an_avatar_of_15_mb_is_kept_and_one_byte_more_is_422(admin):
+    # Chatwoot's avatar validation (digest §2.4, "Avatar"): at most 15 MB.
+    before = admin.get("/inboxes").get_json()
+    response = admin.post("/inboxes", content_type="multipart/form-data", data=avatar_form(15 * MB + 1))
+    assert response.status_code == 422
+    assert response.get_json()["attributes"] == ["avatar"]
+    assert "Avatar size is too big" in response.get_json()["message"]
+    assert admin.get("/inboxes").get_json() == before
+    response = admin.post("/inboxes", content_type="multipart/form-data", data=avatar_form(15 * MB))
+    assert response.status_code == 200
+    assert response.get_json()["avatar_url"].endswith("/logo.gif")

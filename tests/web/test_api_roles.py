@@ -310,6 +310,18 @@ def test_inbox_limit_below_is_not_402(admin, store):
     assert response.get_json() == LIMIT
 
 
+def test_a_deleted_inbox_frees_its_slot_under_the_limit(admin, store):
+    # The mock deletes at once (Chatwoot in a background job, digest §2.5): the account's count drops.
+    store.accounts[1].inbox_limit = 6  # account 1 has six inboxes: at its limit
+    assert admin.post("/inboxes", json={"name": "Seventh", "channel": {"type": "api"}}).status_code == 402
+    assert admin.delete("/inboxes/6").status_code == 200
+    response = admin.post("/inboxes", json={"name": "Replacement", "channel": {"type": "api"}})
+    assert response.status_code == 200
+    response = admin.post("/inboxes", json={"name": "One too many", "channel": {"type": "api"}})
+    assert response.status_code == 402
+    assert response.get_json() == LIMIT
+
+
 def test_inbox_limit_counts_only_the_account(admin, store):
     # Account 2 (limit 1 in the demo) has its one inbox; account 1's limit is unaffected by it.
     store.accounts[1].inbox_limit = 7
