@@ -29,8 +29,10 @@ DEFAULT_PRE_CHAT_FORM_OPTIONS: dict[str, Any] = {
     ],
 }
 
+#: The web widget's feature flags in their bit order (flag_shih_tzu's `has_flags`, digest §4.2 field 32).
+FEATURE_FLAGS = ("attachments", "emoji_picker", "end_conversation", "use_inbox_avatar_for_bot")
 # Chatwoot's feature_flags default of 7 (digest §4.2, field 32).
-DEFAULT_FEATURE_FLAGS = ["attachments", "emoji_picker", "end_conversation"]
+DEFAULT_FEATURE_FLAGS = list(FEATURE_FLAGS[:3])
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -227,19 +229,32 @@ def fill_generated(kind: ChannelKind, attrs: dict, inbound_email_domain: str) ->
         attrs["forward_to_email"] = f"{secrets.token_hex(16)}@{inbound_email_domain}"
     if kind.key == "telegram" and "bot_name" not in attrs:
         attrs["bot_name"] = stub_telegram_bot_name(attrs.get("bot_token"))
-    if kind.key == "whatsapp" and attrs.get("provider") == "whatsapp_cloud":
-        config = attrs["provider_config"] = dict(attrs.get("provider_config") or {})
-        if "webhook_verify_token" not in config:
-            config["webhook_verify_token"] = secrets.token_hex(8)
 
 
 def normalise(kind: ChannelKind, attrs: dict) -> None:
-    """Model callbacks that rewrite values before validation."""
+    """Model callbacks that rewrite values before validation (on create and on every update)."""
+    if kind.key == "whatsapp" and attrs.get("provider") == "whatsapp_cloud":
+        # `ensure_webhook_verify_token`: an update that replaces provider_config gets a new one.
+        config = attrs["provider_config"] = dict(attrs.get("provider_config") or {})
+        if "webhook_verify_token" not in config:
+            config["webhook_verify_token"] = secrets.token_hex(8)
     if kind.key == "web_widget":
         options = attrs.get("pre_chat_form_options")
         # `validate_pre_chat_options` resets the whole object when its fields are blank (digest §4.3).
         if not isinstance(options, dict) or blank(options.get("pre_chat_fields")):
             attrs["pre_chat_form_options"] = copy.deepcopy(DEFAULT_PRE_CHAT_FORM_OPTIONS)
+        flags = attrs.get("selected_feature_flags")
+        if isinstance(flags, list):
+            attrs["selected_feature_flags"] = selected_feature_flags(flags)
+
+
+def selected_feature_flags(flags: list[Any]) -> list[Any]:
+    """The flags as Chatwoot reads them back from its bit field: each once, in bit order (a
+    repeated flag sets the same bit twice)."""
+    known = [flag for flag in FEATURE_FLAGS if flag in flags]
+    # Unknown values cannot reach here through the API (the spec's enum); kept, once, after the rest.
+    unknown = [flag for i, flag in enumerate(flags) if flag not in FEATURE_FLAGS and flag not in flags[:i]]
+    return known + unknown
 
 
 def stub_telegram_bot_name(bot_token: Any) -> str | None:

@@ -13,6 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from mockserver.chatwoot.profiles import Profile
+from mockserver.chatwoot.store import Store
+from mockserver.state.document import build_store, read_document
+
 
 def _temporary_prefix(target: Path) -> str:
     return f".{target.name}."
@@ -58,3 +62,8 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def load(path: str | Path, profile: Profile) -> Store:
+    """The store a state file holds (what a restart serves). Raises StateDocumentError."""
+    return build_store(read_document(path), profile)

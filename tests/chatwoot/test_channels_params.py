@@ -149,3 +149,19 @@ def test_cast_integers_and_text():
     assert rails_params.cast("name", "true") == "true"  # a text attribute stays text
     assert rails_params.cast("name", "42") == "42"
     assert rails_params.cast("timezone", "") == ""
+
+
+def test_selected_feature_flags_read_back_as_chatwoots_bit_field():
+    # Each flag once, in bit order, as flag_shih_tzu reads `feature_flags` back (digest §4.2 field 32).
+    assert channels.selected_feature_flags(["end_conversation", "attachments", "attachments"]) == [
+        "attachments", "end_conversation"]
+    attrs = {"selected_feature_flags": ["emoji_picker", "emoji_picker"], "pre_chat_form_options": None}
+    channels.normalise(channels.KINDS["web_widget"], attrs)
+    assert attrs["selected_feature_flags"] == ["emoji_picker"]
+
+
+def test_whatsapp_cloud_keeps_a_webhook_verify_token_through_updates():
+    # `ensure_webhook_verify_token` runs before every validation, so a replaced provider_config gets one.
+    attrs = {"provider": "whatsapp_cloud", "provider_config": {"api_key": "k"}}
+    channels.normalise(channels.KINDS["whatsapp"], attrs)
+    assert set(attrs["provider_config"]) == {"api_key", "webhook_verify_token"}
