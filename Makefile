@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test contract lint bench clean demo-fixtures contract-live
+.PHONY: run test contract lint bench clean demo-fixtures contract-live screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# CORS on: `make run` is a developer's desk, where a browser frontend on another port calls the
+# mock (README, "CORS"); `chatwoot-mock serve` alone keeps it off, as Chatwoot does by default.
 run: $(STAMP)
-	$(BIN)/chatwoot-mock serve
+	$(BIN)/chatwoot-mock serve --cors
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,6 +47,11 @@ bench: $(STAMP)
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).
 demo-fixtures: $(STAMP)
 	$(BIN)/chatwoot-mock fixtures --set demo -o fixtures/demo.json
+
+# The README's screenshots, taken by the browser tests that check the two pages (needs Chromium).
+screenshots: $(STAMP)
+	SCREENSHOT_DIR=docs/screenshots MOCK_BROWSER_TESTS=required $(BIN)/python -m pytest tests/browser \
+	  -k "try_it_out or follows_the_api"
 
 clean:
 	rm -rf $(VENV) .hypothesis .schemathesis build dist *.egg-info

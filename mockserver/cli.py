@@ -80,6 +80,9 @@ def _add_control_options(serve: argparse.ArgumentParser, env: Callable[[str], st
     serve.add_argument("--state-file", metavar="PATH", default=env("MOCK_STATE_FILE"),
                        help="load the state from PATH (created from the startup state if missing) and write "
                             "every change back to it before answering (MOCK_STATE_FILE)")
+    serve.add_argument("--cors", nargs="?", const="*", default=env("MOCK_CORS"), metavar="ORIGINS",
+                       help="let browser pages on other origins call the API, as Chatwoot's API-only server does: "
+                            "any origin, or the comma-separated ORIGINS (MOCK_CORS: 1 or the origins; default off)")
 
 
 def _count(text: str) -> int:
@@ -206,7 +209,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         app = create_app(store, profile=profile, validate_responses=args.validate_responses,
                          frontend_url=args.frontend_url, journal_size=args.journal_size,
-                         control_key=args.control_key, state_file=args.state_file, drift=drift)
+                         control_key=args.control_key, state_file=args.state_file, drift=drift,
+                         cors=args.cors)
     except StateNotSaved as error:
         print(f"chatwoot-mock: {error}", file=sys.stderr)
         return 2

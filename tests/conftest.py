@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+# The browser tests' fixtures (tests/browser/chromium.py), here so that every folder sees one conftest.
+from browser.chromium import browser, browser_mock, screenshot, wait  # noqa: F401
+
 from mockserver import Profile, build_store, create_app, demo_document
 
 ADMIN = "demo-admin-token"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.chatwoot.models import Account
+from mockserver.control.overview import accounts_overview, inbox_as_served
 from mockserver.control.runtime import MockRuntime
 
 CONTROL_PREFIX = "/_mock"
@@ -29,6 +30,8 @@ class ControlCall:
     path: dict[str, Any]
     query: Mapping[str, str]
     body: Any
+    #: The URL the request came in on: the default FRONTEND_URL of a rendered inbox.
+    host_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,19 @@ def _configure_account(call: ControlCall) -> Any:
     return _account_json(call.runtime.configure_account(call.path["account_id"], **call.body))
 
 
+def _settings(call: ControlCall) -> Any:
+    return {"profile": call.runtime.store.profile.value, **call.runtime.settings}
+
+
+def _accounts(call: ControlCall) -> Any:
+    return accounts_overview(call.runtime.store)
+
+
+def _inbox(call: ControlCall) -> Any:
+    frontend_url = call.runtime.settings.get("frontend_url") or call.host_url
+    return inbox_as_served(call.runtime.store, call.path["inbox_id"], frontend_url)
+
+
 CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("resetState", "POST", "/_mock/reset", _reset),
     ControlRoute("exportState", "GET", "/_mock/state", _export),
@@ -108,6 +124,9 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("addFault", "POST", "/_mock/faults", _add_fault, status=201, takes_body=True),
     ControlRoute("clearFaults", "DELETE", "/_mock/faults", _clear_faults),
     ControlRoute("deleteFault", "DELETE", "/_mock/faults/{fault_id}", _delete_fault),
+    ControlRoute("getSettings", "GET", "/_mock/settings", _settings),
+    ControlRoute("listAccounts", "GET", "/_mock/accounts", _accounts),
+    ControlRoute("getInbox", "GET", "/_mock/inboxes/{inbox_id}", _inbox),
     ControlRoute("getAccount", "GET", "/_mock/accounts/{account_id}", _account),
     ControlRoute("configureAccount", "PATCH", "/_mock/accounts/{account_id}", _configure_account, takes_body=True),
 )

@@ -33,7 +33,7 @@ def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json
             given = request.headers.get(CONTROL_KEY_HEADER, "")
             if not hmac.compare_digest(given.encode("utf-8"), control_key.encode("utf-8")):
                 raise ControlKeyRequired()
-        elif not _loopback(request.remote_addr):
+        elif not loopback(request.remote_addr):
             raise ControlForbidden()
 
     def answer(route: ControlRoute, **path: str) -> Response:
@@ -43,7 +43,8 @@ def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json
         check_spec(route, path, raw)
         body = parse_json(raw) if route.takes_body else None
         typed_path = {name: int(value) for name, value in path.items()}  # the spec admits integers only
-        result = route.handler(ControlCall(runtime, typed_path, request.args.to_dict(), body))
+        result = route.handler(ControlCall(runtime, typed_path, request.args.to_dict(), body,
+                                           host_url=request.host_url.rstrip("/")))
         if isinstance(result, bytes):  # already JSON (an exported state)
             return Response(result, status=route.status, content_type="application/json")
         response = current_app.json.response(result)
@@ -57,7 +58,7 @@ def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json
     return blueprint
 
 
-def _loopback(address: str | None) -> bool:
+def loopback(address: str | None) -> bool:
     """127.0.0.0/8 and ::1, also written as an IPv4-mapped IPv6 address."""
     try:
         ip = ipaddress.ip_address(address or "")

@@ -21,6 +21,7 @@ MAX_QUERY_CHARS = 1024
 MAX_METHOD_CHARS = 16
 MAX_ERRORS = 10
 MAX_ERROR_CHARS = 300
+MAX_BODY_CHARS = 4096
 
 
 def _cap(text: str, limit: int) -> str:
@@ -31,7 +32,8 @@ def _cap(text: str, limit: int) -> str:
 class JournalEntry:
     """One answered request. `at` is the Unix time it arrived (seconds); `duration_ms` the time
     the mock spent on it (an injected latency included); `operation_id` is None for a path no
-    operation matches; `validation_errors` are the spec's complaints (empty when it passed)."""
+    operation matches; `validation_errors` are the spec's complaints (empty when it passed); `body`
+    the request's body as text, cut at MAX_BODY_CHARS (empty for none)."""
 
     method: str
     path: str
@@ -41,6 +43,7 @@ class JournalEntry:
     duration_ms: float
     validation_errors: tuple[str, ...]
     at: float
+    body: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class JournalEntry:
             "operation_id": self.operation_id,
             "duration_ms": round(self.duration_ms, 3),
             "validation_errors": list(self.validation_errors),
+            "body": self.body,
             "at": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
 
@@ -77,13 +81,14 @@ class Journal:
         return self.size > 0
 
     def record(self, method: str, path: str, status: int, *, query: str = "", operation_id: str | None = None,
-               duration_ms: float = 0.0, validation_errors: Iterable[str] = (), at: float | None = None) -> None:
+               duration_ms: float = 0.0, validation_errors: Iterable[str] = (), at: float | None = None,
+               body: str = "") -> None:
         if not self.size:
             return
         errors = tuple(_cap(str(e), MAX_ERROR_CHARS) for e in list(validation_errors)[:MAX_ERRORS])
         entry = JournalEntry(_cap(method, MAX_METHOD_CHARS), _cap(path, MAX_PATH_CHARS),
                              _cap(query, MAX_QUERY_CHARS), status, operation_id, duration_ms, errors,
-                             time.time() if at is None else at)
+                             time.time() if at is None else at, _cap(body, MAX_BODY_CHARS))
         with self._lock:
             self._entries.append(entry)
 

@@ -24,8 +24,10 @@ from mockserver.state.document import StateDocumentError, build_store, encode_do
 
 class MockRuntime:
     def __init__(self, store: Store, *, journal: Journal | None = None, faults: Faults | None = None,
-                 state_path: str | Path | None = None) -> None:
+                 state_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> None:
         self.store = store
+        #: How the app was started (profile, drift, CORS, ...), as `getSettings` shows it.
+        self.settings: dict[str, Any] = dict(settings or {})
         self.journal = journal if journal is not None else Journal()
         self.faults = faults if faults is not None else Faults()
         self.state_path = Path(state_path) if state_path is not None else None

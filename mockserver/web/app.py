@@ -1,7 +1,7 @@
 """`create_app()`: the factory that builds one mock as a WSGI app.
 
 It builds the app's parts once (the runtime, the validators, the drift hooks), registers the
-Blueprints (the public API, the control API; docs and dashboard pages go in `_register_blueprints`),
+Blueprints (the public API, the control API, the docs pages and the dashboard), CORS (`cors`),
 the one error renderer (`errors`) and the hooks every answer passes on its way out (`outgoing`).
 The request pipeline itself is `api.PublicApi`.
 """
@@ -19,16 +19,20 @@ from mockserver import resources
 from mockserver.chatwoot.profiles import DEFAULT_PROFILE, Profile
 from mockserver.chatwoot.store import Store
 from mockserver.control.api import ControlRoute
-from mockserver.control.blueprint import control_blueprint
+from mockserver.control.blueprint import control_blueprint, loopback
+from mockserver.control.dashboard import dashboard_blueprint
 from mockserver.control.faults import Faults
 from mockserver.control.journal import DEFAULT_SIZE, Journal
 from mockserver.control.runtime import MockRuntime
 from mockserver.state.document import build_store, demo_document
+from mockserver.web import cors as cors_switch
 from mockserver.web import outgoing
 from mockserver.web.api import PublicApi, api_blueprint
 from mockserver.web.body import MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, parse_json
+from mockserver.web.docs import docs_blueprint
 from mockserver.web.drift import Drift
 from mockserver.web.errors import ErrorRenderer
+from mockserver.web.routes import ROUTES
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
 
 RUNTIME_KEY = "chatwoot_mock"
@@ -38,7 +42,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                validator: RequestValidator | None = None, validate_responses: bool = False,
                frontend_url: str | None = None, journal_size: int = DEFAULT_SIZE,
                control_key: str | None = None, state_file: str | Path | None = None,
-               drift: Iterable[str] | str | None = None) -> Flask:
+               drift: Iterable[str] | str | None = None, cors: bool | str | Iterable[str] | None = None) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
@@ -48,7 +52,9 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     journal keeps (0: none). `control_key`: the key the control API asks for (None: open to
     loopback clients only). `state_file`: write the state there after every change (created
     now if missing). `drift`: names of `mockserver.web.drift.SWITCHES` to turn on, deliberate
-    deviations from the contract (default none; unknown names raise).
+    deviations from the contract (default none; unknown names raise). `cors`: let browser pages on
+    other origins call the API, as Chatwoot's API-only server does (True or "*": any origin; or the
+    origins, listed or comma-separated; default off; `mockserver.web.cors`).
 
     `app.extensions["chatwoot_mock"]` is the app's `MockRuntime`: its store, journal and faults.
     """
@@ -60,7 +66,13 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     spec_validator = OpenAPICoreValidator(resources.load_spec())
     control_validator = OpenAPICoreValidator(resources.load_control_spec())
     drifted = Drift.from_names(drift)  # None: the request path has no drift hooks at all
-    runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file)
+    origins = cors_switch.origins_of(cors)
+    settings = {"drift": sorted(drifted.names) if drifted is not None else [],
+                "cors": {"enabled": bool(origins), "origins": list(origins)}, "control_key": control_key is not None,
+                "journal_size": journal_size, "state_file": str(state_file) if state_file is not None else None,
+                "frontend_url": frontend_url}
+    runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file,
+                          settings=settings)
 
     app = Flask("mockserver")
     app.json.sort_keys = False  # keep Chatwoot's field order
@@ -71,14 +83,19 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     public = PublicApi(runtime, validator or spec_validator, active_profile, drifted, frontend_url)
     control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), parse_json=parse_json,
                                 control_key=control_key, max_body_bytes=MAX_CONTROL_BODY_BYTES)
-    _register_blueprints(app, api_blueprint(public), control)
+    docs = docs_blueprint(runtime, loopback=loopback)
+    dashboard = dashboard_blueprint([route.operation_id for route in ROUTES], key_required=control_key is not None,
+                                    loopback=loopback)
+    _register_blueprints(app, api_blueprint(public), control, docs, dashboard)
+    cors_switch.install(app, origins)
     ErrorRenderer(active_profile, drifted).register(app)
     outgoing.register(app, runtime, drift=drifted, response_validator=spec_validator if validate_responses else None)
     return app
 
 
 def _register_blueprints(app: Flask, *blueprints: Blueprint) -> None:
-    """Every HTTP surface of the mock, each a Blueprint: the public API and the control API.
+    """Every HTTP surface of the mock, each a Blueprint: the public API, the control API, and the
+    pages for people (`outgoing.PAGES`: the docs pages, the dashboard).
     Registered before the outgoing hooks, so that hooks a Blueprint adds app-wide run after them."""
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ them so that they run as listed above: the journal records the final status.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,17 @@ from flask import Flask, Response, current_app, g, request
 from mockserver.control.api import is_control_path
 from mockserver.control.runtime import MockRuntime
 from mockserver.web.api import operation_id
+from mockserver.web.body import MAX_BODY_BYTES
+from mockserver.web.cors import is_preflight
 from mockserver.web.drift import Drift
 from mockserver.web.validation import ResponseValidator
 
 #: The WSGI environ key of the time a request came in: the journal's duration counts from it.
 STARTED = "chatwoot_mock.started"
+#: The Blueprints of the pages for people (`docs`, `dashboard`): no API calls, so neither journaled nor drifted.
+PAGES = frozenset({"docs", "dashboard"})
+#: Of a request's body, the journal is handed this much (it keeps 4,096 characters).
+JOURNALED_BODY_BYTES = 8192
 
 
 def register(app: Flask, runtime: MockRuntime, *, drift: Drift | None,
@@ -36,7 +43,7 @@ def register(app: Flask, runtime: MockRuntime, *, drift: Drift | None,
 def _journal(runtime: MockRuntime) -> Callable[[Response], Response]:
     def journal_request(response: Response) -> Response:
         journal = runtime.journal
-        if not journal.size or is_control_path(request.path):
+        if not journal.size or not _is_api_call():
             return response  # control calls are not journaled: a test reads the journal, not itself
         rule = request.url_rule
         started = request.environ.get(STARTED)
@@ -45,15 +52,33 @@ def _journal(runtime: MockRuntime) -> Callable[[Response], Response]:
             query=request.query_string.decode("latin-1"),
             operation_id=operation_id(rule.endpoint if rule is not None else None),
             duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
-            validation_errors=g.get("validation_errors", ()))
+            validation_errors=g.get("validation_errors", ()), body=_journaled_body())
         return response
 
     return journal_request
 
 
+def _is_api_call() -> bool:
+    """Not the control API, not a page for people, not a CORS preflight."""
+    return not (is_control_path(request.path) or request.blueprint in PAGES or is_preflight(request))
+
+
+def _journaled_body() -> str:
+    """The request's body as the journal shows it: text as sent (the journal cuts it), a multipart
+    or urlencoded form as its fields, its files by name and size. A body over the limit is not read."""
+    if not request.content_length or request.content_length > MAX_BODY_BYTES:
+        return ""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        fields = [f"{name}={value}" for name, value in request.form.items(multi=True)]
+        fields += [f"{name}=<{upload.filename}, {upload.stream.seek(0, io.SEEK_END)} bytes>"
+                   for name, upload in request.files.items(multi=True)]
+        return "\n".join(fields)
+    return request.get_data(cache=True)[:JOURNALED_BODY_BYTES].decode("utf-8", "replace")
+
+
 def _drift_content_type(drift: Drift) -> Callable[[Response], Response]:
     def drift_content_type(response: Response) -> Response:
-        if not is_control_path(request.path):  # drift is the public API's; the control API keeps its spec
+        if _is_api_call():  # drift is the public API's; the control API and the pages keep theirs
             response.content_type = drift.content_type(response.content_type or "")
         return response
 
