@@ -115,7 +115,8 @@
     const form = new FormData($("#journal-filter"));
     const query = new URLSearchParams();
     for (const name of ["method", "status", "operation_id"]) if (form.get(name)) query.set(name, form.get(name));
-    const { data } = await control("GET", "/journal" + (query.size ? "?" + query : ""));
+    const search = query.toString();
+    const { data } = await control("GET", "/journal" + (search ? "?" + search : ""));
     $("#journal-count").textContent = data.count + " shown, " + data.size + " kept at most";
     $("#journal tbody").replaceChildren(...data.entries.flatMap(renderEntry));
     const write = data.entries.find((e) => e.method !== "GET" && e.status < 300);
@@ -216,8 +217,12 @@
   $("#clear-faults").addEventListener("click", () => run(async () => renderFaults((await control("DELETE", "/faults")).data.faults)));
 
   run(loadAll);
+  let ticks = 0;
   setInterval(() => {
     if (document.hidden || !$("#journal-filter").elements.live.checked) return;
-    run(async () => { await loadJournal(); await loadFaults(); });
+    ticks += 1;
+    // The journal and faults every second; the accounts on a new write, and every 10 s for changes
+    // the journal does not show (another client's reset or load).
+    run(async () => { await loadJournal(); await loadFaults(); if (ticks % 10 === 0) await loadAccounts(); });
   }, 1000);
 })();
