@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test contract lint bench clean demo-fixtures contract-live screenshots
+.PHONY: run test contract lint bench bench-prism clean demo-fixtures contract-live screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_fixtures.py
 	$(BIN)/python bench/bench_pytest_plugin.py
 	$(BIN)/python bench/bench_control.py
+
+# The mock against Prism in the same run (issue 10): installs Prism from npm into ~/.cache (outside
+# the repository) and wrk from Debian if missing; prints the ratios. BENCH_ARGS="--rounds 3" for three.
+BENCH_ARGS ?=
+bench-prism: $(STAMP)
+	$(BIN)/python bench/bench_prism.py $(BENCH_ARGS)
 
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).
 demo-fixtures: $(STAMP)

@@ -118,7 +118,7 @@ def served_rss(document: dict[str, Any], document_path: Path, inboxes: int) -> d
                                          headers={"api_access_token": token})
         with urllib.request.urlopen(request, timeout=60) as response:
             response.read()
-        pid = served.process.pid  # gunicorn's arbiter; the worker holding the store is its child
+        pid = served.process.pid  # granian's supervisor; the worker holding the store is its child
         workers = children(pid)
         return {"inboxes": inboxes, "arbiter_rss_mib": round(vm_rss_kib(pid) / 1024, 1),
                 "worker_rss_mib": round(sum(vm_rss_kib(w) for w in workers) / 1024, 1)}
@@ -180,7 +180,7 @@ def main() -> None:
             path.write_text(json.dumps(large))
             results["served"] = served = served_rss(large, path, args.inboxes)
         print(f"Served mock holding {served['inboxes']:,} inboxes: worker RSS {served['worker_rss_mib']} MiB "
-              f"(gunicorn arbiter {served['arbiter_rss_mib']} MiB)")
+              f"(granian supervisor {served['arbiter_rss_mib']} MiB)")
 
     print(f"Total runtime: {time.perf_counter() - started:.1f} s (python {results['python']}); "
           "figures from a shared machine are noisy")

@@ -1,6 +1,6 @@
 """Benchmark the served mock and the in-process app on the two hot calls: list and create inboxes.
 
-Served: `python -m mockserver.cli serve --port 0` (gunicorn, one process, gthread, request validation
+Served: `python -m mockserver.cli serve --port 0` (granian, one worker process, request validation
 on), started fresh from the demo state for every load run, on loopback only, and always stopped.
 Load comes from wrk (a Lua script counts non-2xx and prints percentiles) or, without wrk, from a
 thread pool of keep-alive `http.client` connections. In-process: Flask's test client, no socket.
@@ -263,7 +263,7 @@ def percentile(ordered: list[float], pct: float) -> float:
 def print_tables(served: list[LoadResult], inproc: list[InProcessResult], seconds: float) -> None:
     client = served[0].client if served else "-"
     print()
-    print(f"Served: chatwoot-mock serve (gunicorn, 1 process, gthread 8 threads, request validation on), "
+    print(f"Served: chatwoot-mock serve (granian, 1 worker process, request validation on), "
           f"127.0.0.1; client: {client}; {seconds:g} s per run; fresh demo state per run (6 inboxes)")
     header = f"{'call':<38} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}"
     print(header)

@@ -39,8 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--frontend-url", default=env("MOCK_FRONTEND_URL"),
                        help="Chatwoot's FRONTEND_URL, used in widget scripts and webhook URLs "
                             "(MOCK_FRONTEND_URL; default: the URL a request came in on)")
-    serve.add_argument("--threads", type=int, default=int(env("MOCK_THREADS", 8)),
-                       help="request threads (MOCK_THREADS; default %(default)s)")
+    serve.add_argument("--access-log", action="store_true",
+                       default=env("MOCK_ACCESS_LOG", "") not in ("", "0", "false"),
+                       help="print one line per request (MOCK_ACCESS_LOG; default: off)")
     serve.add_argument("--validate-responses", action="store_true",
                        default=env("MOCK_VALIDATE_RESPONSES", "") not in ("", "0", "false"),
                        help="also check every answer against the spec; 500 on a mismatch")
@@ -189,6 +190,7 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.state.document import StateDocumentError, build_store, read_document
     from mockserver.state.fixture_sets import FixtureSetError, load
     from mockserver.web.app import create_app
+    from mockserver.web.body import body_limit
     from mockserver.web.server import PortUnavailable, serve
 
     profile = Profile.parse(args.profile)
@@ -231,7 +233,7 @@ def _serve(args: argparse.Namespace) -> int:
         print("\n".join(lines), flush=True)
 
     try:
-        serve(app, args.host, args.port, threads=args.threads, on_ready=announce)
+        serve(app, args.host, args.port, body_limit=body_limit, on_ready=announce, access_log=args.access_log)
     except PortUnavailable as error:
         print(f"chatwoot-mock: {error}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 rule), the control spec's check, then a thin handler over the runtime.
 
 It knows nothing of `web`: the factory hands it the spec check (a function of the route, the path
-parameters and the raw body that raises the mock's errors) and the JSON parser. Its errors are
+parameters and the raw body that raises the mock's errors), the body reader and the JSON parser. Its errors are
 raised, and rendered by the app's one error renderer.
 """
 
@@ -24,8 +24,11 @@ from mockserver.control.runtime import MockRuntime
 SpecCheck = Callable[[ControlRoute, dict[str, str], bytes], None]
 
 
-def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json: Callable[[bytes], Any],
-                      control_key: str | None, max_body_bytes: int) -> Blueprint:
+def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, read_raw: Callable[[int], bytes],
+                      parse_json: Callable[[bytes], Any], control_key: str | None,
+                      max_body_bytes: int) -> Blueprint:
+    """`read_raw(limit)`: the body's bytes, a 413 past `limit`; `parse_json`: bytes to a value, a
+    400 for anything but JSON (both the public API's own, handed over by the web factory)."""
     blueprint = Blueprint("control", __name__)
 
     def check_access() -> None:
@@ -38,8 +41,7 @@ def control_blueprint(runtime: MockRuntime, *, check_spec: SpecCheck, parse_json
 
     def answer(route: ControlRoute, **path: str) -> Response:
         check_access()
-        request.max_content_length = max_body_bytes
-        raw = request.get_data(cache=True)
+        raw = read_raw(max_body_bytes)
         check_spec(route, path, raw)
         body = parse_json(raw) if route.takes_body else None
         typed_path = {name: int(value) for name, value in path.items()}  # the spec admits integers only

@@ -105,6 +105,10 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
+    def __bool__(self) -> bool:
+        """Whether any fault is set (one truth test: the server asks it on every request)."""
+        return bool(self._faults)
+
     def pick(self, operation_id: str | None) -> Decision | None:
         """The fault to apply to one request of `operation_id`, counted as applied; None for none.
         Costs one truth test when no fault is set (the normal path)."""

@@ -93,7 +93,7 @@ class ServedMock:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        # gunicorn's worker lives in the child's own session: make sure it goes too.
+        # granian's worker lives in the child's own session: make sure it goes too.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
 

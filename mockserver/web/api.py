@@ -29,6 +29,9 @@ from mockserver.web.routes import EMPTY, ROUTES, Call, Route
 from mockserver.web.validation import IncomingRequest, RequestValidator
 
 TOKEN_HEADER = "Api-Access-Token"
+#: The WSGI environ key of a fault picked (and waited for) before the app ran.
+PICKED_FAULT = "chatwoot_mock.picked_fault"
+_NOT_PICKED = object()
 #: The Blueprint's name: its endpoints are "api.<operationId>".
 NAME = "api"
 
@@ -60,15 +63,24 @@ class PublicApi:
         return _response(result, status)
 
     def inject_fault(self, route: Route) -> None:
-        fault = self.runtime.faults.pick(route.operation_id)
+        picked = request.environ.get(PICKED_FAULT, _NOT_PICKED)
+        fault = self.runtime.faults.pick(route.operation_id) if picked is _NOT_PICKED else picked
         if fault is None:
             return
-        # Sleeps on this request's thread: with the served mock's pool (8 threads by default)
-        # each delayed request ties up one thread.
-        if fault.latency_s:
+        if fault.latency_s and picked is _NOT_PICKED:
+            # In-process (no server to await it): the latency sleeps on this request's thread.
             time.sleep(fault.latency_s)
         if fault.status is not None:
             raise InjectedFault(fault.status, fault.body)
+
+    def pick_fault_early(self, environ: dict, endpoint: str | None) -> float:
+        """For a server that can wait without holding the thread that answers (`web.server`): the
+        fault of this request picked before the app runs; the seconds to wait before running it."""
+        operation = operation_id(endpoint)
+        if operation is None:
+            return 0.0
+        fault = environ[PICKED_FAULT] = self.runtime.faults.pick(operation)
+        return fault.latency_s if fault is not None else 0.0
 
     def authenticate(self, store: Store, token: str | None, path: dict[str, Any]) -> Actor:
         if self.drift is None:

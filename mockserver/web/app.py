@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, g, request
+from werkzeug.exceptions import HTTPException
 
 from mockserver import resources
 from mockserver.chatwoot.profiles import DEFAULT_PROFILE, Profile
@@ -28,11 +29,13 @@ from mockserver.state.document import build_store, demo_document
 from mockserver.web import cors as cors_switch
 from mockserver.web import outgoing
 from mockserver.web.api import PublicApi, api_blueprint
-from mockserver.web.body import MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, parse_json
+from mockserver.web.body import MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, parse_json, read_raw
 from mockserver.web.docs import docs_blueprint
 from mockserver.web.drift import Drift
 from mockserver.web.errors import ErrorRenderer
+from mockserver.web.json_provider import OrjsonProvider
 from mockserver.web.routes import ROUTES
+from mockserver.web.server import EARLY_FAULT
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
 
 RUNTIME_KEY = "chatwoot_mock"
@@ -75,19 +78,21 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                           settings=settings)
 
     app = Flask("mockserver")
-    app.json.sort_keys = False  # keep Chatwoot's field order
+    app.json = OrjsonProvider(app)  # keeps Chatwoot's field order
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.wsgi_app = _stamp_and_strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[RUNTIME_KEY] = runtime
 
     public = PublicApi(runtime, validator or spec_validator, active_profile, drifted, frontend_url)
-    control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), parse_json=parse_json,
-                                control_key=control_key, max_body_bytes=MAX_CONTROL_BODY_BYTES)
+    control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), read_raw=read_raw,
+                                parse_json=parse_json, control_key=control_key,
+                                max_body_bytes=MAX_CONTROL_BODY_BYTES)
     docs = docs_blueprint(runtime, loopback=loopback)
     dashboard = dashboard_blueprint([route.operation_id for route in ROUTES], key_required=control_key is not None,
                                     loopback=loopback)
     _register_blueprints(app, api_blueprint(public), control, docs, dashboard)
     cors_switch.install(app, origins)
+    app.extensions[EARLY_FAULT] = _early_fault(app, runtime, public)
     ErrorRenderer(active_profile, drifted).register(app)
     outgoing.register(app, runtime, drift=drifted, response_validator=spec_validator if validate_responses else None)
     return app
@@ -99,6 +104,25 @@ def _register_blueprints(app: Flask, *blueprints: Blueprint) -> None:
     Registered before the outgoing hooks, so that hooks a Blueprint adds app-wide run after them."""
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+
+
+def _early_fault(app: Flask, runtime: MockRuntime, public: PublicApi) -> Callable[[dict], float]:
+    """`web.server` asks this before running a request: with a fault set, the request's route is
+    matched and its fault picked now, so that the server awaits the latency instead of the app
+    sleeping on the thread that serves everyone. With none set it costs one truth test."""
+
+    def early_fault(environ: dict) -> float:
+        if not runtime.faults:
+            return 0.0
+        path = environ.get("PATH_INFO", "")
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(environ).match(
+                path_info=path[:-1] if len(path) > 1 and path.endswith("/") else path)
+        except HTTPException:
+            return 0.0
+        return public.pick_fault_early(environ, endpoint)
+
+    return early_fault
 
 
 def _control_spec_check(validator: OpenAPICoreValidator) -> Callable[[ControlRoute, dict[str, str], bytes], None]:

@@ -1,58 +1,128 @@
-"""Reading a request's body: the one function every body passes through (`read_body`), and the
-JSON parser the public and the control API share (`parse_json`).
+"""Reading a request's body: the one function every public body passes through (`read_body`), the
+limits (`body_limit`), and the JSON parser the public and the control API share (`parse_json`).
 
 A JSON body becomes the parsed value; a multipart form (the avatar upload) becomes the same nested
-parameters, as Rails reads them, and its avatar. Everything else is refused here (400/415), before
-the spec is checked.
+parameters, as Rails reads them, and its avatar. Everything else is refused here (400/413/415),
+before the spec is checked. Parse errors name the problem and where, never the body itself.
+
+The rules (README, "Limits"): JSON bodies up to 1 MiB and nested at most 100 deep (Ruby's
+`JSON.parse` default, which Rails uses); no NaN, no Infinity, no number that overflows to it, no
+lone UTF-16 surrogate (orjson refuses all three); multipart forms up to 20 MiB (a 15 MB avatar and
+its fields) with field names nested at most 32 deep (Rack's `param_depth_limit`); control API
+bodies (a state document to load) up to 512 MiB.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from flask import request
 
-from mockserver.chatwoot.errors import MalformedBody, UnsupportedMediaType
+from mockserver.chatwoot.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from mockserver.chatwoot.models import Avatar
 from mockserver.chatwoot.params import nest as nest_form_fields
 from mockserver.chatwoot.store import Store
+from mockserver.control.api import is_control_path
 from mockserver.web.routes import Route
 
-MAX_BODY_BYTES = 20 * 1024 * 1024  # room for a 15 MB avatar and its form
+MiB = 1024 * 1024
+MAX_JSON_BODY_BYTES = 1 * MiB
+MAX_FORM_BODY_BYTES = 20 * MiB  # room for a 15 MB avatar and its form
 #: A state document to load: 10,000 inboxes export as about 22 MB of compact JSON.
-MAX_CONTROL_BODY_BYTES = 512 * 1024 * 1024
+MAX_CONTROL_BODY_BYTES = 512 * MiB
+#: The largest body any request may send (Flask's MAX_CONTENT_LENGTH); the rest are checked here.
+MAX_BODY_BYTES = MAX_FORM_BODY_BYTES
+MAX_JSON_DEPTH = 100
+MAX_FORM_NAME_DEPTH = 32
 FORM = "multipart/form-data"
+
+
+def body_limit(path: str, content_type: str | None) -> int:
+    """The most bytes a request to `path` with this Content-Type may send (the server refuses
+    more with 413 before the app runs, chunked or not)."""
+    if is_control_path(path):
+        return MAX_CONTROL_BODY_BYTES
+    if content_type is not None and content_type.lower().startswith(FORM):
+        return MAX_FORM_BODY_BYTES
+    return MAX_JSON_BODY_BYTES
 
 
 def read_body(route: Route, store: Store) -> tuple[Any, Avatar | None]:
     """The request's parameters (a dict for a JSON object) and its avatar upload, if any."""
     if route.body_types is None:
         return {}, None
-    raw = request.get_data(cache=True)
     mimetype = request.mimetype
+    raw = read_raw(MAX_FORM_BODY_BYTES if mimetype == FORM else MAX_JSON_BODY_BYTES)
     if not raw and mimetype != FORM:
         return {}, None
     if mimetype not in route.body_types:
         accepted = " or ".join(route.body_types)
         raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or '(none)'!r}; send {accepted}")
     if mimetype == FORM:
-        params = nest_form_fields(request.form.items(multi=True))
-        upload = request.files.get("avatar")
-        avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
-        return params, avatar
+        return _read_form(store)
     return parse_json(raw), None
+
+
+def read_raw(limit: int) -> bytes:
+    """The body's bytes, at most `limit` of them: more is a 413, whether the length was declared
+    or the body came chunked (Werkzeug alone cuts a chunked body at the limit, silently)."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+    request.max_content_length = limit
+    raw = request.get_data(cache=True)
+    if declared is None and len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+    return raw
+
+
+def _read_form(store: Store) -> tuple[Any, Avatar | None]:
+    fields = request.form.items(multi=True)  # parsed from the bytes read_raw cached
+    for name, _ in fields:
+        if name.count("[") > MAX_FORM_NAME_DEPTH:
+            raise MalformedBody(f"Form field name nested deeper than {MAX_FORM_NAME_DEPTH} levels: "
+                                f"{name[:60]}...")
+    params = nest_form_fields(request.form.items(multi=True))
+    upload = request.files.get("avatar")
+    avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
+    return params, avatar
 
 
 def parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise MalformedBody(f"Request body is not valid JSON: {error}") from None
-    except RecursionError:
-        raise MalformedBody("Request body is not valid JSON: nested too deeply") from None
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise MalformedBody(f"Request body is not valid JSON: {_problem(raw, error)}") from None
+    if _nested_deeper_than(value, MAX_JSON_DEPTH):
+        raise MalformedBody(f"Request body is not valid JSON: {_TOO_DEEP}")
+    return value
 
 
-def _refuse_constant(name: str) -> Any:
-    """NaN and Infinity are Python's extensions, not JSON."""
-    raise ValueError(f"{name} is not a JSON value")
+_TOO_DEEP = f"nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+_CONSTANTS = (b"NaN", b"Infinity", b"-Infinity")
+
+
+def _problem(raw: bytes, error: orjson.JSONDecodeError) -> str:
+    """orjson's message (the problem and its place, never the document), reworded where it is
+    vaguer than it could be."""
+    if str(error).startswith("depth limit exceeded"):
+        return _TOO_DEEP
+    found = next((c for c in _CONSTANTS if raw.startswith(c, error.pos)), None)
+    if found is not None:
+        return f"{found.decode()} is not a JSON value (at char {error.pos})"
+    return str(error)
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep (the top-level one is 1)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if type(node) is dict else node if type(node) is list else ()
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

@@ -1,19 +1,42 @@
-"""Serving the app for real: one gunicorn process with a thread pool.
+"""Serving the app for real: granian (a Rust HTTP server), one worker process, the app run on its
+event loop through a small RSGI-to-WSGI bridge.
+
+Why granian: it keeps the `api_access_token` header (waitress and Werkzeug's server drop it for its
+underscores), and it reads requests in Rust, so a client that sends its headers slowly or sits idle
+holds no Python thread (hyper cuts it after `header_timeout_s`). Why a bridge of our own and not
+granian's WSGI interface: there a request's body is read from the Python thread that answers it, so
+eight clients sending a body slowly held every thread (issue 9.8), a chunked body was cut at the
+limit instead of refused, and an injected latency slept on the one thread serving everyone. Here
+the body is received on the event loop (bounded in size and time: 413, 408) before the app sees
+it, and an injected latency is awaited (`EARLY_FAULT`), so other clients go on being served. The
+app itself then runs inline: one request at a time, no thread hand-off, no GIL contention (tooling
+notes §7: a thread pool halved throughput).
 
 One process, because the state lives in that process's memory (several workers would be several
-diverging stores, tooling notes §3). gunicorn, because with `header_map = dangerous` it keeps the
-`api_access_token` header, which waitress and Werkzeug's server drop for its underscores.
+diverging stores, tooling notes §3). granian's supervisor forks the worker, which inherits the app
+built before it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import socket
+import sys
+import threading
+import time
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+import orjson
 
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+#: `app.extensions[EARLY_FAULT](environ) -> seconds`: picks the request's injected fault before the
+#: app runs, so the server can await its latency; the app then applies the fault already picked.
+EARLY_FAULT = "chatwoot_mock.early_fault"
+HEADER_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 10.0
+_NO_BODY = b""
 
 
 class PortUnavailable(RuntimeError):
@@ -21,7 +44,7 @@ class PortUnavailable(RuntimeError):
 
 
 def check_port_free(host: str, port: int) -> None:
-    """Fail early, naming the port, instead of gunicorn's five silent retries."""
+    """Fail early, naming the port."""
     if port == 0:
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -35,42 +58,166 @@ def check_port_free(host: str, port: int) -> None:
                 f"({error.strerror}); pick another with --port or MOCK_PORT") from None
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, app: Callable, options: dict[str, Any]) -> None:
-        self._app = app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Callable:
-        return self._app
+def _free_port(host: str) -> int:
+    """granian cannot report the port it got for 0, so ask the kernel for one first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
-def serve(app: Callable, host: str, port: int, *, threads: int = 8,
-          on_ready: Callable[[str], None] | None = None) -> None:
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = orjson.dumps({"error": message})
+
+
+class WsgiBridge:
+    """An RSGI app (granian's native interface) that runs a WSGI app inline on the event loop."""
+
+    def __init__(self, app: Any, *, body_limit: Callable[[str, str | None], int],
+                 body_timeout_s: float = BODY_TIMEOUT_S, access_log: bool = False) -> None:
+        self.app = app
+        self.body_limit = body_limit
+        self.body_timeout_s = body_timeout_s
+        self.access_log = access_log
+        extensions = getattr(app, "extensions", {})
+        self.early_fault: Callable[[dict], float] | None = extensions.get(EARLY_FAULT)
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        started = time.perf_counter()
+        try:
+            body = await self._receive(scope, proto)
+        except _Refused as refused:
+            proto.response_bytes(refused.status, [("content-type", "application/json")], refused.body)
+            self._log(scope, refused.status, len(refused.body), started)
+            return
+        environ = _environ(scope, body)
+        if self.early_fault is not None:
+            delay = self.early_fault(environ)
+            if delay > 0:
+                await asyncio.sleep(delay)  # the loop serves other clients meanwhile
+        status, headers, payload = self._call(environ)
+        proto.response_bytes(status, headers, payload)
+        self._log(scope, status, len(payload), started)
+
+    async def _receive(self, scope: Any, proto: Any) -> bytes:
+        headers = scope.headers
+        declared = headers.get("content-length")
+        if declared is None and "transfer-encoding" not in headers:
+            return _NO_BODY
+        limit = self.body_limit(scope.path, headers.get("content-type"))
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _Refused(413, f"Request body is larger than {limit} bytes")
+        try:
+            return await asyncio.wait_for(_read_at_most(proto, limit), self.body_timeout_s)
+        except TimeoutError:
+            raise _Refused(408, f"Request body not received within {self.body_timeout_s:g} s") from None
+
+    def _call(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+        answer: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+            answer[:] = [int(status[:3]), headers]
+            return lambda data: None
+
+        result = self.app(environ, start_response)
+        try:
+            payload = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return answer[0], answer[1], payload
+
+    def _log(self, scope: Any, status: int, size: int, started: float) -> None:
+        if self.access_log:
+            query = f"?{scope.query_string}" if scope.query_string else ""
+            client = scope.client.rpartition(":")[0].strip("[]")
+            sys.stdout.write(f'{client} "{scope.method} {scope.path}{query} HTTP/{scope.http_version}" '
+                             f"{status} {size} {(time.perf_counter() - started) * 1000:.1f}ms\n")
+            sys.stdout.flush()
+
+
+async def _read_at_most(proto: Any, limit: int) -> bytes:
+    parts, size = [], 0
+    async for chunk in proto:
+        size += len(chunk)
+        if size > limit:
+            raise _Refused(413, f"Request body is larger than {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _environ(scope: Any, body: bytes) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of an RSGI scope, its body already received."""
+    host, _, port = scope.server.rpartition(":")
+    client, _, client_port = scope.client.rpartition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": host.strip("[]"),
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": client.strip("[]"),
+        "REMOTE_PORT": client_port,
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.scheme,
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+    }
+    for name, value in scope.headers.items():
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            continue  # the body is whole now: its length is the one above
+        if key == "CONTENT_TYPE":
+            environ[key] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]}, {value}" if key in environ else value
+    return environ
+
+
+def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | None], int],
+          on_ready: Callable[[str], None] | None = None, access_log: bool = False,
+          header_timeout_s: float = HEADER_TIMEOUT_S, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
     """Serve until interrupted. `on_ready` gets the base URL once the socket listens."""
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server.mp import MPServer
+
     check_port_free(host, port)
+    port = port or _free_port(host)
+    bridge = WsgiBridge(app, body_limit=body_limit, body_timeout_s=body_timeout_s, access_log=access_log)
+    # The worker is forked, so that it inherits the app (and its store) built here.
+    multiprocessing.set_start_method("fork", force=True)
+    server = MPServer("mockserver", address=host, port=port, interface=Interfaces.RSGI, workers=1,
+                      http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout_s * 1000)),
+                      log_level="warning", log_access=False)
+    if on_ready is not None:
+        shown = f"[{host}]" if ":" in host else host
+        server.on_startup(lambda: _announce_when_listening(host, port, lambda: on_ready(f"http://{shown}:{port}")))
+    server.serve(target_loader=lambda *args, **kwargs: bridge, wrap_loader=False)
 
-    def when_ready(server: Any) -> None:
-        if on_ready is not None:
-            bound_host, bound_port = server.LISTENERS[0].sock.getsockname()[:2]
-            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-            on_ready(f"http://{shown}:{bound_port}")
 
-    _Gunicorn(app, {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
-        "header_map": "dangerous",
-        "accesslog": "-",
-        "access_log_format": ACCESS_LOG_FORMAT,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "when_ready": when_ready,
-        "proc_name": "chatwoot-mock",
-        "timeout": 60,
-    }).run()
+def _announce_when_listening(host: str, port: int, announce: Callable[[], None]) -> None:
+    def wait() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((host, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            announce()
+            return
+
+    threading.Thread(target=wait, daemon=True).start()

@@ -25,7 +25,7 @@ class Served(ServedMock):
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    with Served("--validate-responses") as server:
+    with Served("--validate-responses", "--access-log") as server:
         yield server
 
 
@@ -35,7 +35,7 @@ def test_serving_line_names_a_real_port(served):
 
 
 def test_list_with_underscore_header(served):
-    # tooling notes §3: gunicorn drops `api_access_token` unless told not to; the mock must keep it.
+    # tooling notes §3: most servers drop `api_access_token` (underscores); the mock must keep it.
     response = requests.get(served.api("/inboxes"), headers={"api_access_token": ADMIN}, timeout=HTTP_TIMEOUT)
     assert response.status_code == 200
     assert [i["id"] for i in response.json()["payload"]] == [1, 2, 3, 4, 5, 6]  # fixtures/demo.json

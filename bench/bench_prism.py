@@ -1,0 +1,144 @@
+"""The mock against Prism, side by side in one run (issue 10's yardstick): GET list and POST create
+of inboxes, wrk with 10 connections over loopback, after a warm-up; the ratio mock / Prism per call.
+
+Prism 5 (`prism mock` on openapi/inboxes.yaml, the same spec the mock serves) is installed from npm
+into a cache folder outside the repository ($XDG_CACHE_HOME or ~/.cache, `chatwoot-inbox-mock/prism`);
+wrk comes from Debian (`apt-get install wrk`, as root) when missing. Both servers listen on
+127.0.0.1, run one at a time (never competing for the two cores), and are always stopped. Every
+answer on both sides must be 2xx: a Prism answering 401 or 422 would be no comparison, so the run
+fails instead of printing a ratio.
+
+    make bench-prism        (or: .venv/bin/python bench/bench_prism.py [--seconds 5] [--rounds 1])
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_inboxes import CREATE_BODY, LIST_PATH, LoadResult, run_wrk, warm_up
+
+from mockserver.testing.served import ServedMock
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "openapi" / "inboxes.yaml"
+PRISM_PACKAGE = "@stoplight/prism-cli@5"
+CONNECTIONS = 10
+CALLS = (("GET", LIST_PATH, None), ("POST", LIST_PATH, CREATE_BODY))
+
+
+def cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "chatwoot-inbox-mock" / "prism"
+
+
+def ensure_prism() -> Path:
+    prefix = cache_dir()
+    prism = prefix / "node_modules" / ".bin" / "prism"
+    if not prism.exists():
+        if shutil.which("npm") is None:
+            sys.exit("bench-prism: npm is needed to install Prism (apt-get install npm)")
+        prefix.mkdir(parents=True, exist_ok=True)
+        print(f"bench-prism: installing {PRISM_PACKAGE} into {prefix}", flush=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix),
+                        PRISM_PACKAGE], check=True, timeout=600)
+    return prism
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("bench-prism: wrk is missing; install it (apt-get install wrk) and run again")
+    print("bench-prism: installing wrk from Debian", flush=True)
+    if subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, timeout=600).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], check=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600)
+    return shutil.which("wrk") or sys.exit("bench-prism: wrk could not be installed")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Prism:
+    def __init__(self, prism: Path) -> None:
+        self.port = free_port()
+        self.command = [str(prism), "mock", "-h", "127.0.0.1", "-p", str(self.port), str(SPEC)]
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Prism:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"prism exited with {self.process.returncode}") from None
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("prism did not listen within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def measure(wrk: str, port: int, seconds: int, workdir: Path) -> dict[str, LoadResult]:
+    results = {}
+    for method, path, body in CALLS:
+        warm_up(port, method, path, body)  # raises unless the answers are 2xx
+        run_wrk(wrk, port, method, path, body, CONNECTIONS, 1, workdir)  # the warm-up proper
+        result = run_wrk(wrk, port, method, path, body, CONNECTIONS, seconds, workdir)
+        if result.non_2xx or result.errors:
+            raise RuntimeError(f"{method} {path} on port {port}: {result.non_2xx} non-2xx answers "
+                               f"(last {result.bad_status}), {result.errors} socket errors")
+        results[method] = result
+    return results
+
+
+def one_round(wrk: str, prism: Path, seconds: int, workdir: Path) -> dict[str, tuple[LoadResult, LoadResult]]:
+    with ServedMock() as mock:
+        ours = measure(wrk, mock.port, seconds, workdir)
+    with Prism(prism) as peer:
+        theirs = measure(wrk, peer.port, seconds, workdir)
+    return {method: (ours[method], theirs[method]) for method in ours}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5, help="seconds of load per call and server (default 5)")
+    parser.add_argument("--rounds", type=int, default=1, help="how many same-run comparisons (default 1)")
+    args = parser.parse_args()
+    wrk, prism = ensure_wrk(), ensure_prism()
+    print(f"bench-prism: wrk -t1 -c{CONNECTIONS} -d{args.seconds}s after a 1 s warm-up; "
+          f"mock: chatwoot-mock serve (demo state); Prism: {PRISM_PACKAGE} mock {SPEC.relative_to(ROOT)}")
+    with tempfile.TemporaryDirectory(prefix="bench-prism-") as workdir:
+        for round_number in range(1, args.rounds + 1):
+            for method, (ours, theirs) in one_round(wrk, prism, args.seconds, Path(workdir)).items():
+                print(f"round {round_number}  {method:<4} {LIST_PATH}  mock {ours.rps:8,.0f} req/s "
+                      f"(p50 {ours.p50_ms:.2f} ms)  Prism {theirs.rps:8,.0f} req/s (p50 {theirs.p50_ms:.2f} ms)  "
+                      f"ratio {ours.rps / theirs.rps:.2f}x  non-2xx 0/0", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
