@@ -97,3 +97,32 @@ def test_the_journal_filters_by_status(browser, browser_mock, wait):
     wait.until(lambda _: len(journal_rows(browser)) == 2)
     Select(browser.find_element(By.CSS_SELECTOR, "#journal-filter [name=status]")).select_by_visible_text("4xx")
     wait.until(lambda _: [row[3] for row in journal_rows(browser)] == ["404"])
+
+
+def test_export_downloads_the_state_and_load_uploads_one(browser, browser_mock, wait, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    requests.post(f"{browser_mock.url}/_mock/reset", timeout=HTTP_TIMEOUT)
+    browser.get(browser_mock.url + "/_mock/ui")
+    wait.until(lambda _: inbox_names(browser, 1))
+    # Export: the page hands the browser a JSON file to save; read what it would save.
+    browser.execute_script("""
+        window.saved = null;
+        HTMLAnchorElement.prototype.click = function () {
+          const name = this.download;
+          fetch(this.href).then(r => r.text()).then(text => { window.saved = {name, text}; });
+        };""")
+    browser.find_element(By.ID, "export").click()
+    saved = wait.until(lambda _: browser.execute_script("return window.saved"))
+    exported = requests.get(f"{browser_mock.url}/_mock/state", timeout=HTTP_TIMEOUT)
+    assert saved["name"] == "chatwoot-mock-state.json" and json.loads(saved["text"]) == exported.json()
+
+    # Load: a document with a renamed inbox, uploaded through the page, is the state.
+    document = exported.json()
+    document["inboxes"][0]["name"] = "Uploaded Name"
+    upload = tmp_path / "state.json"
+    upload.write_text(json.dumps(document))
+    browser.find_element(By.ID, "load").send_keys(str(upload))
+    wait.until(lambda _: inbox_names(browser, 1)[:1] == ["Uploaded Name"])
+    assert api(browser_mock, "GET", "/inboxes/1").json()["name"] == "Uploaded Name"
+    requests.post(f"{browser_mock.url}/_mock/reset", timeout=HTTP_TIMEOUT)
