@@ -40,7 +40,7 @@ class ErrorRenderer:
         if isinstance(error, WerkzeugMethodNotAllowed):
             return self.render(MethodNotAllowed(request.method, error.valid_methods or []))
         if isinstance(error, NotFound):
-            return self.render(RouteNotFound(f"No route for {request.method} {request.path}"))
+            return self.render(RouteNotFound(f"No route for {request.method} {request.path[:300]}"))
         if error.code == 413:
             return self.render(PayloadTooLarge())
         fallback = MockError(error.description or error.name)
