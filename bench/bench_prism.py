@@ -4,7 +4,8 @@ of inboxes, wrk with 10 connections over loopback, after a warm-up; the ratio mo
 Prism 5 (`prism mock -m` on openapi/inboxes.yaml, the same spec the mock serves) is installed from npm
 into a cache folder outside the repository ($XDG_CACHE_HOME or ~/.cache, `chatwoot-inbox-mock/prism`);
 wrk comes from Debian (`apt-get install wrk`, as root) when missing. Both servers listen on
-127.0.0.1, run one at a time (never competing for the two cores), and are always stopped. Every
+127.0.0.1 and are always stopped; they are loaded one at a time (never competing for the two cores),
+in alternating slices, so that the machine's changing load falls on both sides alike. Every
 answer on both sides must be 2xx: a Prism answering 401 or 422 would be no comparison, so the run
 fails instead of printing a ratio.
 
@@ -104,38 +105,49 @@ class Prism:
                 self.process.wait(timeout=10)
 
 
-def measure(wrk: str, port: int, seconds: int, workdir: Path) -> dict[str, LoadResult]:
+def checked(result: LoadResult, who: str) -> LoadResult:
+    if result.non_2xx or result.errors:
+        raise RuntimeError(f"{who} {result.method} {result.path}: {result.non_2xx} non-2xx answers "
+                           f"(last {result.bad_status}), {result.errors} socket errors")
+    return result
+
+
+def one_round(wrk: str, prism: Path, seconds: int, slices: int,
+              workdir: Path) -> dict[str, tuple[LoadResult, LoadResult]]:
+    """Both servers up at once (an idle one costs nothing), measured in alternating slices, mock then
+    Prism, `slices` times each: the machine's load drifts over a run, and alternating spreads the
+    drift over both sides. Each side's figure is its median slice."""
     results = {}
-    for method, path, body in CALLS:
-        warm_up(port, method, path, body)  # raises unless the answers are 2xx
-        run_wrk(wrk, port, method, path, body, CONNECTIONS, 1, workdir)  # the warm-up proper
-        result = run_wrk(wrk, port, method, path, body, CONNECTIONS, seconds, workdir)
-        if result.non_2xx or result.errors:
-            raise RuntimeError(f"{method} {path} on port {port}: {result.non_2xx} non-2xx answers "
-                               f"(last {result.bad_status}), {result.errors} socket errors")
-        results[method] = result
+    with ServedMock() as mock, Prism(prism) as peer:
+        sides = (("mock", mock.port), ("Prism", peer.port))
+        for method, path, body in CALLS:
+            for _, port in sides:
+                warm_up(port, method, path, body)  # raises unless the answers are 2xx
+                run_wrk(wrk, port, method, path, body, CONNECTIONS, 1, workdir)  # the warm-up proper
+            measured: dict[str, list[LoadResult]] = {"mock": [], "Prism": []}
+            for _ in range(slices):
+                for who, port in sides:
+                    measured[who].append(checked(run_wrk(wrk, port, method, path, body, CONNECTIONS, seconds,
+                                                         workdir), who))
+            ours, theirs = (sorted(measured[who], key=lambda r: r.rps)[slices // 2] for who in ("mock", "Prism"))
+            results[method] = (ours, theirs)
     return results
-
-
-def one_round(wrk: str, prism: Path, seconds: int, workdir: Path) -> dict[str, tuple[LoadResult, LoadResult]]:
-    with ServedMock() as mock:
-        ours = measure(wrk, mock.port, seconds, workdir)
-    with Prism(prism) as peer:
-        theirs = measure(wrk, peer.port, seconds, workdir)
-    return {method: (ours[method], theirs[method]) for method in ours}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=5, help="seconds of load per call and server (default 5)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds of one slice of load (default 3)")
+    parser.add_argument("--slices", type=int, default=3,
+                        help="alternating slices per call and server; the median counts (default 3)")
     parser.add_argument("--rounds", type=int, default=1, help="how many same-run comparisons (default 1)")
     args = parser.parse_args()
     wrk, prism = ensure_wrk(), ensure_prism()
-    print(f"bench-prism: wrk -t1 -c{CONNECTIONS} -d{args.seconds}s after a 1 s warm-up; "
+    print(f"bench-prism: wrk -t1 -c{CONNECTIONS}, {args.slices} alternating {args.seconds} s slices per side "
+          f"(median), after a 1 s warm-up; "
           f"mock: chatwoot-mock serve (demo state); Prism: {PRISM_PACKAGE} mock -m {SPEC.relative_to(ROOT)}")
     with tempfile.TemporaryDirectory(prefix="bench-prism-") as workdir:
         for round_number in range(1, args.rounds + 1):
-            for method, (ours, theirs) in one_round(wrk, prism, args.seconds, Path(workdir)).items():
+            for method, (ours, theirs) in one_round(wrk, prism, args.seconds, args.slices, Path(workdir)).items():
                 print(f"round {round_number}  {method:<4} {LIST_PATH}  mock {ours.rps:8,.0f} req/s "
                       f"(p50 {ours.p50_ms:.2f} ms)  Prism {theirs.rps:8,.0f} req/s (p50 {theirs.p50_ms:.2f} ms)  "
                       f"ratio {ours.rps / theirs.rps:.2f}x  non-2xx 0/0", flush=True)
