@@ -84,6 +84,9 @@ def _add_control_options(serve: argparse.ArgumentParser, env: Callable[[str], st
     serve.add_argument("--cors", nargs="?", const="*", default=env("MOCK_CORS"), metavar="ORIGINS",
                        help="let browser pages on other origins call the API, as Chatwoot's API-only server does: "
                             "any origin, or the comma-separated ORIGINS (MOCK_CORS: 1 or the origins; default off)")
+    serve.add_argument("--avatar-memory", metavar="MB", type=_count, default=env("MOCK_AVATAR_MEMORY_MB") or "256",
+                       help="memory all uploaded avatars may hold together; an upload past it is refused with 422 "
+                            "(MOCK_AVATAR_MEMORY_MB; default %(default)s)")
 
 
 def _count(text: str) -> int:
@@ -204,6 +207,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         document = read_document(resumed) if resumed else load(args.fixtures, seed=args.seed, inboxes=args.inboxes)
         store = build_store(document, profile)
+        store.avatar_memory_limit = args.avatar_memory * 1024 * 1024
     except (StateDocumentError, FixtureSetError) as error:
         where = f"{resumed}: " if resumed and resumed not in str(error) else ""
         print(f"chatwoot-mock: {where}{error}", file=sys.stderr)

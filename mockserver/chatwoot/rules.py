@@ -20,6 +20,11 @@ from mockserver.chatwoot.models import WORKING_HOUR_KEYS, Avatar
 TEXT_LIMIT = 10_000
 AVATAR_MAX_BYTES = 15 * 1024 * 1024
 AVATAR_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+#: All avatars together may hold this much memory unless the store is told otherwise (issue 9.11):
+#: one administrator could otherwise add about 230 MB a second.
+DEFAULT_AVATAR_MEMORY_BYTES = 256 * 1024 * 1024
+#: `ActiveStorage::Filename#sanitized` turns these into "-".
+_FILENAME_UNSAFE = str.maketrans({c: "-" for c in "\u202e%$|:;/\t\r\n\\"})
 
 
 @functools.cache
@@ -66,6 +71,23 @@ def avatar_problems(avatar: Avatar | None) -> list[FieldProblem]:
     if len(avatar.data) > AVATAR_MAX_BYTES:
         problems.append(FieldProblem("avatar", "Avatar size is too big"))
     return problems
+
+
+def sanitized_filename(filename: str) -> str:
+    """`ActiveStorage::Filename#sanitized`: stripped, and the characters that would break a path
+    or a header (`/`, `\\`, `%`, `$`, `|`, `:`, `;`, tabs, newlines, RTL override) become "-"."""
+    cleaned = filename.encode("utf-8", "replace").decode("utf-8", "replace").strip().translate(_FILENAME_UNSAFE)
+    return cleaned.replace("\x00", "-") or "avatar"
+
+
+def avatar_memory_problems(stored: int, replaced: int, avatar: Avatar | None, limit: int) -> list[FieldProblem]:
+    """The mock's own limit (Chatwoot has none; it keeps files in object storage): all avatars
+    together stay under `limit` bytes; `replaced` is the size of the avatar this one replaces."""
+    if avatar is None or stored - replaced + len(avatar.data) <= limit:
+        return []
+    return [FieldProblem("avatar", f"Avatar storage of the mock is full (all avatars together may hold "
+                                   f"{limit // (1024 * 1024)} MB; delete some, or start it with a larger "
+                                   f"--avatar-memory)")]
 
 
 def format_csat_config(config: Any) -> dict:

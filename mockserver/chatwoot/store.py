@@ -157,7 +157,7 @@ class Store(Tables):
             name = channel_attrs.get("bot_name")
         # The channel is created first; its failure rolls everything back (digest §2.3).
         raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None))
-        raise_if_invalid(rules.inbox_problems({"name": name, **inbox_attrs}) + rules.avatar_problems(avatar))
+        raise_if_invalid(rules.inbox_problems({"name": name, **inbox_attrs}) + self._avatar_problems(None, avatar))
         return self._insert_inbox(actor.account, name, kind, channel_attrs, inbox_attrs, avatar=avatar)
 
     def creation_kind(self, params: Mapping[str, Any]) -> ChannelKind:
@@ -184,7 +184,7 @@ class Store(Tables):
             changes["csat_config"] = rules.format_csat_config(permit_csat_config(params["csat_config"]))
         problems = rules.inbox_problems({"name": inbox.name, **inbox.attributes, **changes},
                                         only=changes.keys())
-        problems += rules.avatar_problems(avatar)
+        problems += self._avatar_problems(inbox, avatar)
         channel_changes = self._channel_changes(inbox, params.get("channel"))
         new_channel = {**inbox.channel, **channel_changes}
         if channel_changes:
@@ -234,7 +234,9 @@ class Store(Tables):
 
     @staticmethod
     def new_avatar(filename: str, content_type: str, data: bytes) -> Avatar:
-        return Avatar(secrets.token_urlsafe(16), filename or "avatar", content_type or "", data)
+        """An upload as ActiveStorage keeps it: a random key and the sanitised filename."""
+        filename = rules.sanitized_filename(filename or "avatar")
+        return Avatar(secrets.token_urlsafe(16), filename, content_type or "", data)
 
     # ----------------------------------------------------------------- agent bots
     @locked

@@ -87,6 +87,9 @@ class Tables:
         self._inbox_counts: collections.Counter[int] = collections.Counter()
         self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
+        self._avatar_bytes = 0  # what all avatars hold together
+        #: The cap on `_avatar_bytes` (`serve --avatar-memory`); an upload past it is refused (422).
+        self.avatar_memory_limit = rules.DEFAULT_AVATAR_MEMORY_BYTES
 
     # ----------------------------------------------------------------- snapshots
     # A reset must be fast (moto's reset is re-construction; building the demo from its document
@@ -307,12 +310,20 @@ class Tables:
         for attribute, value in channels.unique_values(inbox.kind, inbox.channel).items():
             self._unique_owners.pop((inbox.kind.key, attribute, str(value)), None)
 
+    def _avatar_problems(self, inbox: Inbox | None, avatar: Avatar | None) -> list[FieldProblem]:
+        """The avatar's own validations, then the room left for it under the memory cap."""
+        replaced = len(inbox.avatar.data) if inbox is not None and inbox.avatar is not None else 0
+        return rules.avatar_problems(avatar) or rules.avatar_memory_problems(
+            self._avatar_bytes, replaced, avatar, self.avatar_memory_limit)
+
     def _attach_avatar(self, inbox: Inbox, avatar: Avatar) -> None:
         self._detach_avatar(inbox)
         inbox.avatar = avatar
         self._avatars[avatar.key] = inbox.id
+        self._avatar_bytes += len(avatar.data)
 
     def _detach_avatar(self, inbox: Inbox) -> None:
         if inbox.avatar is not None:
             self._avatars.pop(inbox.avatar.key, None)
+            self._avatar_bytes -= len(inbox.avatar.data)
             inbox.avatar = None

@@ -4,6 +4,7 @@ same conditions. Pure functions of the store's records; no Flask."""
 from __future__ import annotations
 
 import copy
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,9 @@ class Urls:
     def avatar(self, inbox: Inbox) -> str:
         if inbox.avatar is None:
             return ""
-        return f"{self.frontend_url}/rails/active_storage/blobs/redirect/{inbox.avatar.key}/{inbox.avatar.filename}"
+        # Percent-encoded as Rails' URL helpers do, so `?` and `#` in a name stay part of the path.
+        filename = urllib.parse.quote(inbox.avatar.filename, safe="")
+        return f"{self.frontend_url}/rails/active_storage/blobs/redirect/{inbox.avatar.key}/{filename}"
 
 
 def web_widget_script(frontend_url: str, website_token: str) -> str:

@@ -54,6 +54,7 @@ class MockRuntime:
             store = build_store(document, self.store.profile)
         except StateDocumentError as error:
             raise StateDocumentRejected(str(error)) from None
+        store.avatar_memory_limit = self.store.avatar_memory_limit  # a setting of the mock, not of the state
         self.store = store
         self.persist()
 
