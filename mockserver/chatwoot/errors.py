@@ -30,6 +30,7 @@
     ├── ControlRequestInvalid         422, a control call the spec admits but the rules refuse
     └── StateDocumentRejected         422, a state document to load is invalid (nothing changes)
     StateNotSaved                     503, the state file could not be written (public or control change)
+    ResponseBreaksSpec                500, with validate_responses: the mock's own answer breaks the spec
 
 Errors are raised where the rule lives (the store, the validator, the routing) and rendered in
 one place, `mockserver.web.errors`, which asks each error for its body in the active profile.
@@ -290,6 +291,21 @@ class StateDocumentRejected(ControlError):
 
 class StateNotSaved(MockError):
     """The state file could not be written, after a public change or a control call: the change
-    stands in memory, but was not acknowledged (README, "State that survives a restart")."""
+    was undone in memory too, so memory and disk agree (README, "State that survives a restart")."""
 
     status = 503
+
+
+class ResponseBreaksSpec(MockError):
+    """With `validate_responses`, an answer of the mock breaks the spec: a bug of the mock, named.
+    A write answered so is undone (issue 9.12)."""
+
+    status = 500
+    message = "mock response breaks the OpenAPI spec"
+
+    def __init__(self, answered: int, details: Sequence[str]) -> None:
+        self.answered, self.details = answered, list(details)
+        super().__init__()
+
+    def body(self, profile: Profile) -> dict:
+        return {"error": self.message, "status": self.answered, "details": self.details}

@@ -69,6 +69,7 @@ class Store(Tables):
         users then get 401 "Account is suspended", digest §3.2), or set its inbox limit (None:
         Chatwoot's default) to reach the 402."""
         account = self.account_settings(account_id)
+        self._touch("accounts", account.id)
         if status is not None:
             account.status = status
         if inbox_limit is not Store._UNCHANGED:
@@ -193,6 +194,7 @@ class Store(Tables):
         # Chatwoot saves the inbox, then the hours, then the channel, with no transaction, so a
         # channel failure leaves the first two saved. The mock changes nothing on any failure.
         raise_if_invalid(problems)
+        self._touch("inboxes", inbox.id)
         if "name" in changes:
             inbox.name = changes.pop("name")
         inbox.attributes.update(changes)
@@ -249,6 +251,7 @@ class Store(Tables):
     def set_agent_bot(self, actor: Actor, inbox_id: int, agent_bot_id: int | None) -> None:
         # The bot is looked up among all bots, not the account's, before the role check (§2.5).
         inbox = self.authorize(actor, "inboxes.set_agent_bot", inbox_id, agent_bot_id=agent_bot_id)
+        self._touch("bot_links", inbox.id)
         if agent_bot_id is None or agent_bot_id is False:
             self.bot_links.pop(inbox.id, None)
         elif inbox.id in self.bot_links:
@@ -316,6 +319,7 @@ class Store(Tables):
         inbox = self.authorize(actor, "inbox_members.update", inbox_id)
         current = list(self.members.get(inbox.id, []))
         self._insert_members(inbox, [u for u in user_ids if u not in current])
+        self._touch("members", inbox.id)
         self.members[inbox.id] = [u for u in self.members[inbox.id] if u in user_ids]
         return self._account_members(actor.account, self.members[inbox.id])
 
@@ -323,6 +327,7 @@ class Store(Tables):
     def remove_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[Any]) -> None:
         inbox = self.authorize(actor, "inbox_members.destroy", inbox_id)
         # Unknown, non-member or malformed ids are ignored (digest §6).
+        self._touch("members", inbox.id)
         self.members[inbox.id] = [u for u in self.members.get(inbox.id, []) if u not in user_ids]
 
     def _insert_members(self, inbox: Inbox, new_ids: list[int]) -> None:
@@ -335,4 +340,5 @@ class Store(Tables):
                 # Ruby's array difference keeps duplicates, so the second insert hits the unique index.
                 raise RecordInvalid.single("user_id", "User has already been taken")
             seen.add(user_id)
+        self._touch("members", inbox.id)
         self.members.setdefault(inbox.id, []).extend(new_ids)

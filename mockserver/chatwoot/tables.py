@@ -16,6 +16,7 @@ import functools
 import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -60,6 +61,26 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_ABSENT: Any = object()
+
+#: The tables a change can touch, by name: what `Change.touched` keys are made of.
+TABLES = ("accounts", "users", "agent_bots", "inboxes", "members", "bot_links", "campaigns")
+
+
+@dataclass
+class Change:
+    """What one write changed: each record it touched (table name, key) with its value before
+    (`_ABSENT` for a record it made), and the id sequences before. Enough to write exactly the
+    changed records to disk, and to undo the change when it cannot be acknowledged."""
+
+    last_ids: dict[str, int]
+    before: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    @property
+    def touched(self) -> list[tuple[str, int]]:
+        return list(self.before)
+
+
 def raise_if_invalid(problems: list[FieldProblem]) -> None:
     if problems:
         raise RecordInvalid(problems)
@@ -88,6 +109,7 @@ class Tables:
         self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
         self._avatar_bytes = 0  # what all avatars hold together
+        self._change: Change | None = None  # the write under way, while one is recorded
         #: The cap on `_avatar_bytes` (`serve --avatar-memory`); an upload past it is refused (422).
         self.avatar_memory_limit = rules.DEFAULT_AVATAR_MEMORY_BYTES
 
@@ -99,6 +121,7 @@ class Tables:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         del state["_lock"]
+        state["_change"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -118,6 +141,45 @@ class Tables:
         """Hold the lock while reading several records at once (an export sees one moment)."""
         with self._lock:
             yield self
+
+    # ----------------------------------------------------------------- changes
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[Change]:
+        """Record what the writes inside the block change; undo all of it if the block raises.
+        One change at a time: the caller (the runtime) serialises writers."""
+        with self._lock:
+            change = self._change = Change(dict(self._last_ids))
+        try:
+            yield change
+        except BaseException:
+            with self._lock:
+                self._undo(change)
+            raise
+        finally:
+            self._change = None
+
+    def _touch(self, table: str, key: int) -> None:
+        """Called before a record changes: keeps its value before, once per change."""
+        change = self._change
+        if change is None or (table, key) in change.before:
+            return
+        current = getattr(self, table).get(key, _ABSENT)
+        change.before[(table, key)] = current if current is _ABSENT else copy.deepcopy(current)
+
+    def _undo(self, change: Change) -> None:
+        self._change = None
+        for (table, key), before in reversed(change.before.items()):
+            rows = getattr(self, table)
+            if table == "inboxes":
+                if key in rows:
+                    self._unlink_inbox(rows[key])
+                if before is not _ABSENT:
+                    self._link_inbox(before)
+            elif before is _ABSENT:
+                rows.pop(key, None)
+            else:
+                rows[key] = before
+        self._last_ids = change.last_ids
 
     # ----------------------------------------------------------------- ids
     def _take_id(self, sequence: str, explicit: int | None = None) -> int:
@@ -146,6 +208,7 @@ class Tables:
         account_id = self._explicit_or_next("account", id, self.accounts)
         account = Account(account_id, name, status, inbox_limit,
                           inbound_email_domain or Account.inbound_email_domain)
+        self._touch("accounts", account_id)
         self.accounts[account_id] = account
         return account
 
@@ -157,6 +220,7 @@ class Tables:
             self._account(account_id)
         user_id = self._explicit_or_next("user", id, self.users)
         user = User(user_id, name, email, access_token, dict(roles), **profile)
+        self._touch("users", user_id)
         self.users[user_id] = user
         self._tokens[access_token] = ("user", user_id)
         return user
@@ -169,6 +233,7 @@ class Tables:
             self._account(account_id)
         bot_id = self._explicit_or_next("agent_bot", id, self.agent_bots)
         bot = AgentBot(bot_id, account_id, name, access_token, **fields)
+        self._touch("agent_bots", bot_id)
         self.agent_bots[bot_id] = bot
         self._tokens[access_token] = ("bot", bot_id)
         return bot
@@ -200,6 +265,7 @@ class Tables:
     def add_member(self, inbox_id: int, user_id: int) -> None:
         self._inbox_by_id(inbox_id)
         self._user(user_id)
+        self._touch("members", inbox_id)
         members = self.members.setdefault(inbox_id, [])
         if user_id not in members:
             members.append(user_id)
@@ -208,6 +274,7 @@ class Tables:
     def link_agent_bot(self, inbox_id: int, agent_bot_id: int, status: str = "active") -> None:
         self._inbox_by_id(inbox_id)
         self._agent_bot(agent_bot_id)
+        self._touch("bot_links", inbox_id)
         self.bot_links[inbox_id] = BotLink(agent_bot_id, status)
 
     @locked
@@ -222,6 +289,7 @@ class Tables:
         stamp = now()
         campaign = Campaign(campaign_id, display_id, inbox.account_id, inbox_id, title, message,
                             campaign_type, created_at or stamp, updated_at or created_at or stamp, **fields)
+        self._touch("campaigns", campaign_id)
         self.campaigns[campaign_id] = campaign
         return campaign
 
@@ -269,25 +337,43 @@ class Tables:
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
                       copy.deepcopy(working_hours) if working_hours else default_working_hours(),
                       created_at or now())
-        self.inboxes[inbox_id] = inbox
-        self._inbox_counts[account.id] += 1
-        self._index_unique(inbox)
+        self._touch("inboxes", inbox_id)
+        self._link_inbox(inbox)
         if avatar is not None:
             self._attach_avatar(inbox, avatar)
         return inbox
 
     def _remove_inbox(self, inbox: Inbox) -> None:
         """The inbox and everything attached to it: members, bot link, campaigns, avatar."""
+        self._touch("inboxes", inbox.id)
+        self._unlink_inbox(inbox)
+        for table in ("members", "bot_links"):
+            if inbox.id in getattr(self, table):
+                self._touch(table, inbox.id)
+                del getattr(self, table)[inbox.id]
+        for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
+            self._touch("campaigns", campaign_id)
+            del self.campaigns[campaign_id]
+
+    def _link_inbox(self, inbox: Inbox) -> None:
+        """An inbox row in place, with its indexes (counts, unique values, avatar)."""
+        self.inboxes[inbox.id] = inbox
+        self._inbox_counts[inbox.account_id] += 1
+        self._index_unique(inbox)
+        if inbox.avatar is not None:
+            self._avatars[inbox.avatar.key] = inbox.id
+            self._avatar_bytes += len(inbox.avatar.data)
+
+    def _unlink_inbox(self, inbox: Inbox) -> None:
         del self.inboxes[inbox.id]
         self._inbox_counts[inbox.account_id] -= 1
         self._unindex_unique(inbox)
-        self.members.pop(inbox.id, None)
-        self.bot_links.pop(inbox.id, None)
-        for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
-            del self.campaigns[campaign_id]
-        self._detach_avatar(inbox)
+        if inbox.avatar is not None:
+            self._avatars.pop(inbox.avatar.key, None)
+            self._avatar_bytes -= len(inbox.avatar.data)
 
     def _replace_channel(self, inbox: Inbox, channel: dict) -> None:
+        self._touch("inboxes", inbox.id)
         self._unindex_unique(inbox)
         inbox.channel = channel
         self._index_unique(inbox)
@@ -317,6 +403,7 @@ class Tables:
             self._avatar_bytes, replaced, avatar, self.avatar_memory_limit)
 
     def _attach_avatar(self, inbox: Inbox, avatar: Avatar) -> None:
+        self._touch("inboxes", inbox.id)
         self._detach_avatar(inbox)
         inbox.avatar = avatar
         self._avatars[avatar.key] = inbox.id
@@ -324,6 +411,7 @@ class Tables:
 
     def _detach_avatar(self, inbox: Inbox) -> None:
         if inbox.avatar is not None:
+            self._touch("inboxes", inbox.id)
             self._avatars.pop(inbox.avatar.key, None)
             self._avatar_bytes -= len(inbox.avatar.data)
             inbox.avatar = None

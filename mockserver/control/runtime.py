@@ -9,7 +9,9 @@ finishes on the old store, and its change is not carried over.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +38,28 @@ class MockRuntime:
         # The startup state, kept as a snapshot: restoring it takes a fraction of a millisecond,
         # where building the store again from its document takes about 10 ms.
         self._pristine = store.snapshot()
-        self._persist_lock = threading.Lock()  # one writer at a time
-        self._ticket_lock = threading.Lock()
-        self._last_ticket = 0  # changes announced to persist()
-        self._written_through = 0  # the newest ticket the file is known to contain
+        # Writers go one at a time, from their first change to their last byte on disk, so a write
+        # that cannot be saved is undone alone. Readers never take this lock.
+        self._write_lock = threading.RLock()
         if self.state_path is not None and not self.state_path.exists():
             self.persist()  # a missing state file starts as the startup state
 
+    @contextlib.contextmanager
+    def writing(self, store: Store | None = None) -> Iterator[Store]:
+        """One write: what the block changes is saved before the block's answer leaves; if the
+        block raises, or the state cannot be saved (503 StateNotSaved), all of it is undone, so
+        memory and disk agree. `store`: the store the request started on (a reset or load may
+        have replaced it since; such a write finishes on the old store and is not saved)."""
+        with self._write_lock:
+            store = self.store if store is None else store
+            with store.changing():
+                yield store
+                if store is self.store:
+                    self._save(store)
+
     def reset(self) -> None:
         """Back to the state the app was started with (the journal and faults stay as they are)."""
-        self.store = Store.from_snapshot(self._pristine)
-        self.persist()
+        self._replace(Store.from_snapshot(self._pristine))
 
     def load(self, document: dict[str, Any]) -> None:
         """Replace the state with a document's; a document that does not build changes nothing."""
@@ -55,8 +68,16 @@ class MockRuntime:
         except StateDocumentError as error:
             raise StateDocumentRejected(str(error)) from None
         store.avatar_memory_limit = self.store.avatar_memory_limit  # a setting of the mock, not of the state
-        self.store = store
-        self.persist()
+        self._replace(store)
+
+    def _replace(self, store: Store) -> None:
+        with self._write_lock:
+            previous, self.store = self.store, store
+            try:
+                self.persist()
+            except StateNotSaved:
+                self.store = previous  # not saved: the old state stays, in memory as on disk
+                raise
 
     def export(self) -> dict[str, Any]:
         return export_document(self.store)
@@ -73,36 +94,26 @@ class MockRuntime:
 
     def configure_account(self, account_id: int, **settings: Any) -> Account:
         self.account(account_id)  # an unknown account is the control API's 404
-        account = self.store.configure_account(account_id, **settings)
-        self.persist()
-        return account
+        with self.writing() as store:
+            return store.configure_account(account_id, **settings)
 
     def persist(self) -> None:
-        """Write the current state to the state file, if there is one, before returning: a change
-        is acknowledged only once it is on disk.
+        """Write the whole current state to the state file, if there is one (startup, reset, load)."""
+        with self._write_lock:
+            self._save(self.store)
 
-        Writers queue and share: each call takes a ticket after its change was made; a write
-        covers every ticket issued before it began encoding, so a caller whose ticket an
-        earlier-finishing write already covered returns without writing (group commit). Under
-        concurrent writes, one fsync serves many requests.
-        """
+    def _save(self, store: Store) -> None:
         if self.state_path is None:
             return
-        with self._ticket_lock:
-            self._last_ticket += 1
-            ticket = self._last_ticket
-        with self._persist_lock:
-            if self._written_through >= ticket:
-                return
-            with self._ticket_lock:
-                covers = self._last_ticket
-            data = encode_document(self.store)
-            try:
-                state_file.write_atomically(self.state_path, data)
-            except OSError as error:
-                raise StateNotSaved(f"The state file {self.state_path} could not be written: "
-                                    f"{error.strerror or error}") from None
-            self._written_through = covers
+        try:
+            data = encode_document(store)
+            state_file.write_atomically(self.state_path, data)
+        except OSError as error:
+            raise StateNotSaved(f"The state file {self.state_path} could not be written: "
+                                f"{error.strerror or error}; the change was undone") from None
+        except Exception as error:  # any failure to save is a 503, never a half-kept change
+            raise StateNotSaved(f"The state could not be saved ({type(error).__name__}: {error}); "
+                                f"the change was undone") from None
 
     def summary(self) -> dict[str, int]:
         store = self.store

@@ -124,7 +124,9 @@ def encode_document(store: Store) -> bytes:
                                   for inbox_id, link in sorted(store.bot_links.items())],
             "campaigns": [_campaign(c) for c in _by_id(store.campaigns)],
         }
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # ASCII with \u escapes: total (a lone surrogate a client slipped in is written as "\ud800",
+        # which JSON reads back as it was, where UTF-8 cannot encode it at all) and valid JSON.
+        return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def _by_id(table: dict[int, Any]) -> list[Any]:

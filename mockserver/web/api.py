@@ -2,8 +2,9 @@
 
 `PublicApi.answer` is the pipeline, one named step each, in ARCHITECTURE.md's order: fault →
 authenticate → read the body → precheck (Chatwoot's own checks before it reads parameters) →
-validate against the spec → handle → persist. The journal records the answer on its way out
-(`mockserver.web.outgoing`). Errors are raised, never rendered here.
+validate against the spec → handle, and for a write: check the answer, save (or undo) the change.
+The journal records the answer on its way out (`mockserver.web.outgoing`). Errors are raised,
+never rendered here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from mockserver.chatwoot.errors import InjectedFault, MalformedBody, RouteNotFound
+from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, Avatar
 from mockserver.chatwoot.params import null_strings_to_none
@@ -26,7 +27,7 @@ from mockserver.control.runtime import MockRuntime
 from mockserver.web.body import FORM, read_body
 from mockserver.web.drift import Drift
 from mockserver.web.routes import EMPTY, ROUTES, Call, Route
-from mockserver.web.validation import IncomingRequest, RequestValidator
+from mockserver.web.validation import IncomingRequest, RequestValidator, ResponseValidator
 
 TOKEN_HEADER = "Api-Access-Token"
 #: The WSGI environ key of a fault picked (and waited for) before the app ran.
@@ -40,12 +41,14 @@ class PublicApi:
     """The steps of a public request, for one app (its runtime, validator, profile and drift)."""
 
     def __init__(self, runtime: MockRuntime, validator: RequestValidator, profile: Profile,
-                 drift: Drift | None, frontend_url: str | None) -> None:
+                 drift: Drift | None, frontend_url: str | None,
+                 response_validator: ResponseValidator | None = None) -> None:
         self.runtime = runtime
         self.validator = validator
         self.profile = profile
         self.drift = drift  # None: no drift hook on the path at all
         self.frontend_url = frontend_url
+        self.response_validator = response_validator
 
     def answer(self, route: Route, path: dict[str, Any]) -> Response:
         self.inject_fault(route)
@@ -58,9 +61,15 @@ class PublicApi:
         params, avatar = self.read_body(route, store)
         precheck(store, route, actor, path, params)
         self.validate(route, path, params, actor)
-        result, status = self.handle(route, Call(store, actor, self.profile, self.urls(), path, params, avatar))
-        self.persist(route)
-        return _response(result, status)
+        call = Call(store, actor, self.profile, self.urls(), path, params, avatar)
+        if route.method == "GET":
+            return _response(*self.handle(route, call))
+        # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
+        # a state that cannot be saved (503), an answer that breaks the spec (validate_responses).
+        with self.runtime.writing(store):
+            response = _response(*self.handle(route, call))
+            self.check_answer(response)
+        return response
 
     def inject_fault(self, route: Route) -> None:
         picked = request.environ.get(PICKED_FAULT, _NOT_PICKED)
@@ -108,9 +117,15 @@ class PublicApi:
             return route.handler(call), 200
         return self.drift.answer(route, self.drift.handler(route)(self.drift.call(route, call)))
 
-    def persist(self, route: Route) -> None:
-        if route.method != "GET":
-            self.runtime.persist()  # on disk before the client hears of it
+    def check_answer(self, response: Response) -> None:
+        """With validate_responses, a write's answer is checked before the write is saved, so one
+        that breaks the spec is undone (the outgoing check then sees a 500 and lets it pass)."""
+        if self.response_validator is None or response.status_code >= 500:
+            return
+        problems = self.response_validator.response_errors(
+            g.incoming, response.status_code, response.headers.get("Content-Type", ""), response.get_data())
+        if problems:
+            raise ResponseBreaksSpec(response.status_code, problems)
 
     def urls(self) -> Urls:
         return Urls(self.frontend_url or request.host_url.rstrip("/"))

@@ -83,7 +83,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     app.wsgi_app = _stamp_and_strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[RUNTIME_KEY] = runtime
 
-    public = PublicApi(runtime, validator or spec_validator, active_profile, drifted, frontend_url)
+    public = PublicApi(runtime, validator or spec_validator, active_profile, drifted, frontend_url,
+                       response_validator=spec_validator if validate_responses else None)
     control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), read_raw=read_raw,
                                 parse_json=parse_json, control_key=control_key,
                                 max_body_bytes=MAX_CONTROL_BODY_BYTES)
