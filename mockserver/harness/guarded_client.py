@@ -12,12 +12,12 @@ Anything else that is not a read is refused and never sent. A write also may not
 (Rails merges query parameters over body parameters, so `?inbox_id=3` would outvote the body's
 `inbox_id`) or a method-override header (Rack::MethodOverride turns a POST into another method).
 
-No Flask, no Schemathesis: only the standard library, so `diff` needs no extra.
+No Flask, no Schemathesis: httpx (`transport`) and the standard library, so `diff` needs no extra.
 """
 
 from __future__ import annotations
 
-import http.client
+import collections
 import json
 import re
 import secrets
@@ -28,8 +28,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from mockserver.chatwoot.ids import record_id
+from mockserver.harness.transport import READ_METHODS, Connection, TransportError, send
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers Rack (Chatwoot's stack) or other frameworks read as "use this method instead".
 METHOD_OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
 # Hop-by-hop headers (RFC 9110 §7.6.1) are the connection's, not the request's: never forwarded.
@@ -198,53 +198,59 @@ class Unreachable(Exception):
 
 
 class GuardedClient:
-    """HTTP to one deployment through the guard and the rate limit. One connection per request:
-    at a few requests a second keep-alive buys nothing, and no connection state can leak between
-    the relay's threads."""
+    """HTTP to one deployment through the guard and the rate limit, over `transport` (httpx: proxy,
+    TLS, keep-alive, retries)."""
 
     def __init__(self, base_url: str, token: str | None, guard: WriteGuard, limiter: RateLimiter,
-                 *, timeout: float = 30.0) -> None:
+                 *, connection: Connection | None = None) -> None:
         parsed = urllib.parse.urlsplit(base_url.rstrip("/"))
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
         self.base_url = base_url.rstrip("/")
-        self._parsed = parsed
         self.token = token
         self.guard = guard
         self.limiter = limiter
-        self.timeout = timeout
+        self.connection = connection or Connection()
         self.refusals: list[str] = []
+        self.sent = 0  # requests that got an answer
+        self.statuses: collections.Counter[int] = collections.Counter()
         self._lock = threading.Lock()
+        self._http = self.connection.client()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GuardedClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def send(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Answer:
         """Send `target` (a path with its query, as it goes on the request line) as given: the
         caller's headers, byte for byte its body. Raises Refused or Unreachable."""
-        # The guard judges the API path; the request line carries the base URL's own path prefix too
-        # (a deployment under /chatwoot/...).
-        api_path, target = target, self._parsed.path.rstrip("/") + target
-        why = self.guard.refusal(method, api_path, headers, body)
+        # The guard judges the API path; the URL carries the base URL's own path prefix too (a
+        # deployment under /chatwoot/...).
+        why = self.guard.refusal(method, target, headers, body)
         if why is not None:
             with self._lock:
                 self.refusals.append(why)
             raise Refused(why)
         self.limiter.wait()
-        connection_class = http.client.HTTPSConnection if self._parsed.scheme == "https" else http.client.HTTPConnection
-        connection = connection_class(self._parsed.hostname, self._parsed.port, timeout=self.timeout)
+        sent = [(name, value) for name, value in headers.items() if name.lower() not in HOP_BY_HOP]
         try:
-            connection.putrequest(method, target, skip_accept_encoding=True)
-            for name, value in headers.items():
-                if name.lower() not in HOP_BY_HOP:
-                    connection.putheader(name, value)
-            if body or method.upper() not in READ_METHODS:
-                connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body)
-            response = connection.getresponse()
-            answer = Answer(response.status, response.getheaders(), response.read())
-        except (OSError, http.client.HTTPException) as error:
+            response = send(self._http, self.connection, method, self.base_url + target, sent, body)
+        except TransportError as error:
             raise Unreachable(f"{self.base_url}: {error}") from error
-        finally:
-            connection.close()
-        self.guard.observe(method, api_path, answer.status, answer.body)
+        # The body is read whole (httpx would have undone a compression): its length and encoding
+        # are no longer the wire's.
+        answer = Answer(response.status_code, [(k, v) for k, v in response.headers.multi_items()
+                                               if k.lower() not in ("content-encoding", "content-length")],
+                        response.content)
+        with self._lock:
+            self.sent += 1
+            self.statuses[answer.status] += 1
+        self.guard.observe(method, target, answer.status, answer.body)
         return answer
 
     def call(self, method: str, path: str, *, json_body: object = None, raw: bytes | None = None,

@@ -464,25 +464,27 @@ def test_get_account_of_an_unknown_id_is_404(mock):
 
 
 # ================================================================= the serve options
-def test_serve_options_and_their_environment(monkeypatch):
-    from mockserver.cli import _parser
+def serve_options(*args: str) -> dict:
+    from mockserver.cli.serve import serve_command
 
-    args = _parser().parse_args(["serve", "--control-key", "k", "--journal-size", "0", "--state-file", "s.json"])
-    assert (args.control_key, args.journal_size, args.state_file) == ("k", 0, "s.json")
+    return serve_command.make_context("serve", list(args)).params
+
+
+def test_serve_options_and_their_environment(monkeypatch):
+    args = serve_options("--control-key", "k", "--journal-size", "0", "--state-file", "s.json")
+    assert (args["control_key"], args["journal_size"], args["state_file"]) == ("k", 0, "s.json")
     monkeypatch.setenv("MOCK_CONTROL_KEY", "from-env")
     monkeypatch.setenv("MOCK_JOURNAL_SIZE", "25")
     monkeypatch.setenv("MOCK_STATE_FILE", "env.json")
-    args = _parser().parse_args(["serve"])
-    assert (args.control_key, args.journal_size, args.state_file) == ("from-env", 25, "env.json")
+    args = serve_options()
+    assert (args["control_key"], args["journal_size"], args["state_file"]) == ("from-env", 25, "env.json")
     monkeypatch.delenv("MOCK_JOURNAL_SIZE")
-    assert _parser().parse_args(["serve"]).journal_size == 1000
+    assert serve_options()["journal_size"] == 1000
 
 
 @pytest.mark.parametrize("size", ["-1", "many"])
 def test_a_bad_journal_size_is_a_usage_error(size, capsys):
-    from mockserver.cli import _parser
+    from mockserver.cli import main
 
-    with pytest.raises(SystemExit) as stopped:
-        _parser().parse_args(["serve", "--journal-size", size])
-    assert stopped.value.code == 2
+    assert main(["serve", "--journal-size", size]) == 2
     assert "--journal-size" in capsys.readouterr().err
