@@ -12,13 +12,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mockserver.testing.mock import ChatwootMock, ChatwootServer, InterceptionUnavailable, MockClient
-    from mockserver.testing.served import ServedMock
+    from mockserver.testing.mock import ChatwootMock, InterceptionUnavailable, MockClient
+    from mockserver.testing.served import ServedMock, ServeFailed
+    from mockserver.testing.server import ChatwootServer, ControlCallFailed
 
-__all__ = ["ChatwootMock", "ChatwootServer", "InterceptionUnavailable", "MockClient", "ServedMock"]
+__all__ = ["ChatwootMock", "ChatwootServer", "ControlCallFailed", "InterceptionUnavailable", "MockClient",
+           "ServeFailed", "ServedMock"]
 
-_HOMES = {"ChatwootMock": "mockserver.testing.mock", "ChatwootServer": "mockserver.testing.mock",
-          "InterceptionUnavailable": "mockserver.testing.mock", "MockClient": "mockserver.testing.mock",
+_HOMES = {"ChatwootMock": "mockserver.testing.mock", "ChatwootServer": "mockserver.testing.server",
+          "ControlCallFailed": "mockserver.testing.server", "InterceptionUnavailable": "mockserver.testing.mock",
+          "MockClient": "mockserver.testing.mock", "ServeFailed": "mockserver.testing.served",
           "ServedMock": "mockserver.testing.served"}
 
 

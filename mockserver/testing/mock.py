@@ -15,39 +15,37 @@ Imported only when a fixture is used: the plugin itself imports nothing but pyte
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import secrets
-import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from mockserver.chatwoot.errors import RecordInvalid
 from mockserver.chatwoot.models import ADMINISTRATOR, AGENT, Account, AgentBot, Campaign, Inbox, User
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
+from mockserver.control.faults import Fault
 from mockserver.control.journal import JournalEntry
 from mockserver.control.runtime import MockRuntime
 from mockserver.state.document import build_store
 from mockserver.state.fixture_sets import ChannelFactory
-from mockserver.testing.served import ServedMock
+from mockserver.testing.intercept import InterceptionUnavailable, _intercept_httpx, _intercept_requests
 from mockserver.web.app import RUNTIME_KEY, create_app
+from mockserver.web.routes import ROUTES
+
+__all__ = ["DEFAULT_BASE_URL", "ChatwootMock", "InterceptionUnavailable", "MockClient", "check_operation"]
 
 DEFAULT_BASE_URL = "https://app.chatwoot.com"
 INTERCEPTED_LIBRARIES = ("requests", "httpx")
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+#: The public API's operationIds, which faults and journal filters name.
+OPERATION_IDS = tuple(route.operation_id for route in ROUTES)
 _ADDED_UNIQUE_TRIES = 20
 
 
-class InterceptionUnavailable(ImportError):
-    """A test asked to intercept a client library whose mocking library is not installed."""
-
-    def __init__(self, client: str, needed: str) -> None:
-        super().__init__(
-            f"chatwoot-mock cannot intercept {client} calls: {needed} is not installed. Install the plugin's "
-            f"extra: pip install 'chatwoot-inbox-mock[pytest]' (or intercept only the libraries you use, "
-            f"e.g. @pytest.mark.chatwoot_mock(intercept=['{'httpx' if client == 'requests' else 'requests'}']))")
+def check_operation(operation_id: str | None) -> None:
+    """A fault for an operation that does not exist would never fire: refuse it, naming the list."""
+    if operation_id is not None and operation_id not in OPERATION_IDS:
+        raise ValueError(f"unknown operation {operation_id!r}; the operations are: {', '.join(OPERATION_IDS)}")
 
 
 class _FromDocument:
@@ -150,15 +148,38 @@ class ChatwootMock(_FromDocument):
     def export(self) -> dict[str, Any]:
         return self.runtime.export()
 
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Every user's and bot's token, by the user's e-mail or the bot's name (added ones too)."""
+        return {**{u.email: u.access_token for u in self.store.users.values()},
+                **{b.name: b.access_token for b in self.store.agent_bots.values()}}
+
     # ------------------------------------------------------------------ journal
     @property
     def journal(self) -> Any:
         return self.runtime.journal
 
-    def requests(self, method: str | None = None, path: str | None = None,
-                 status: int | str | None = None) -> list[JournalEntry]:
+    def requests(self, method: str | None = None, path: str | None = None, status: int | str | None = None,
+                 operation_id: str | None = None) -> list[JournalEntry]:
         """The requests the mock answered, newest first (filters as `Journal.entries`)."""
-        return self.journal.entries(method=method, path=path, status=status)
+        return self.journal.entries(method=method, path=path, status=status, operation_id=operation_id)
+
+    def clear_requests(self) -> None:
+        self.journal.clear()
+
+    # ------------------------------------------------------------------ faults
+    def add_fault(self, operation_id: str | None = None, **settings: Any) -> Fault:
+        """Disturb the public API: `status=503` (and `body=`), `latency_ms=` or `latency_min_ms=`/
+        `latency_max_ms=`, for `times=` requests or with a `probability=` (and `seed=`); one
+        operation (`operation_id`, see `OPERATION_IDS`) or all. As `POST /_mock/faults`."""
+        check_operation(operation_id)
+        return self.runtime.faults.add(operation_id, **settings)
+
+    def faults(self) -> list[Fault]:
+        return self.runtime.faults.list()
+
+    def clear_faults(self) -> None:
+        self.runtime.faults.clear()
 
     # ------------------------------------------------------------------ clients
     def client(self, token: str | None = "", account_id: int | None = None) -> MockClient:
@@ -245,114 +266,3 @@ class ChatwootMock(_FromDocument):
             if "httpx" in libraries:
                 stack.enter_context(_intercept_httpx(self.app, pattern, passthrough))
             yield self
-
-
-@contextlib.contextmanager
-def _intercept_requests(app: Any, pattern: re.Pattern[str], passthrough: bool) -> Iterator[None]:
-    try:
-        import responses
-    except ImportError:
-        raise InterceptionUnavailable("requests", "responses") from None
-    client = app.test_client()
-
-    def answer(request: Any) -> tuple[int, list[tuple[str, str]], bytes]:
-        parts = urlsplit(request.url)
-        body = request.body
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        elif body is not None and not isinstance(body, bytes | bytearray):
-            body = b"".join(body)  # a generator or file body (streamed upload)
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() != "content-length"]
-        answered = client.open(parts.path or "/", base_url=f"{parts.scheme}://{parts.netloc}",
-                               query_string=parts.query, method=request.method, headers=headers, data=body or b"")
-        return answered.status_code, list(answered.headers.items()), answered.get_data()
-
-    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-    for method in _METHODS:
-        mock.add_callback(method, pattern, callback=answer, content_type=None)
-    if passthrough:
-        mock.add_passthru(re.compile(".*"))
-    with mock:
-        yield
-
-
-@contextlib.contextmanager
-def _intercept_httpx(app: Any, pattern: re.Pattern[str], passthrough: bool) -> Iterator[None]:
-    try:
-        import httpx
-        import respx
-    except ImportError:
-        raise InterceptionUnavailable("httpx", "respx") from None
-    transport = httpx.WSGITransport(app=app)
-
-    def answer(request: Any) -> Any:
-        request.read()
-        answered = transport.handle_request(request)
-        answered.read()
-        # A plain bytes response serves sync and async clients alike.
-        return httpx.Response(answered.status_code, headers=answered.headers, content=answered.content)
-
-    router = respx.MockRouter(assert_all_called=False, assert_all_mocked=not passthrough)
-    router.route(url__regex=pattern).mock(side_effect=answer)
-    if passthrough:
-        router.route().pass_through()
-    with router:
-        yield
-
-
-class ChatwootServer(_FromDocument):
-    """A served mock: `chatwoot-mock serve` on a free loopback port, driven through its control API."""
-
-    def __init__(self, *args: str) -> None:
-        """`args` are `chatwoot-mock serve`'s; the tokens are read from the state it started with."""
-        self._served = ServedMock(*args)
-
-    def start(self) -> ChatwootServer:
-        self._served.start()
-        # Asked of the server, not generated again here: a `large` set costs seconds of Faker.
-        self.startup_document = self.document = self.export()
-        return self
-
-    def stop(self) -> None:
-        self._served.stop()
-
-    @property
-    def url(self) -> str:
-        return self._served.url
-
-    @property
-    def base_url(self) -> str:
-        return self._served.url
-
-    def _control(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(f"{self.url}/_mock/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only: the served mock
-            return json.loads(response.read() or b"null")
-
-    def reset(self) -> None:
-        """Back to the state the server started with."""
-        self._control("POST", "reset")
-        self.document = self.startup_document
-
-    def load(self, document: dict[str, Any]) -> None:
-        self._control("PUT", "state", document)
-        self.document = document
-
-    def export(self) -> dict[str, Any]:
-        return self._control("GET", "state")
-
-    def requests(self, **filters: Any) -> list[dict[str, Any]]:
-        """The journal's entries, newest first (filters: method, path, status, operation_id)."""
-        query = urlencode({k: v for k, v in filters.items() if v is not None})
-        return self._control("GET", f"journal?{query}" if query else "journal")["entries"]
-
-    def clear_requests(self) -> None:
-        self._control("DELETE", "journal")
-
-    def __enter__(self) -> ChatwootServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

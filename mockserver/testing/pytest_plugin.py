@@ -20,6 +20,7 @@ openapi-core, Faker) is imported by the first fixture that needs it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -40,17 +41,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _ini_options(config)  # a bad ini value stops the run at once, naming it
     config.addinivalue_line(
         "markers", f"{MARKER}(fixtures=None, seed=None, inboxes=None, document=None, profile=None, base_url=None, "
                    "intercept=None, passthrough=None, validate_responses=True): how the chatwoot_mock fixtures "
                    "start (a fixture set or state document) and what they intercept")
 
 
+SET_NAMES = ("demo", "empty", "large")
+
+
 def _ini_options(config: pytest.Config) -> dict[str, Any]:
-    """The ini options, read once for the per-test mocks and the session's served one."""
-    seed = config.getini("chatwoot_mock_seed")
-    return {"fixtures": config.getini("chatwoot_mock_fixtures"), "seed": int(seed) if seed else None,
-            "profile": config.getini("chatwoot_mock_profile"), "base_url": config.getini("chatwoot_mock_base_url"),
+    """The ini options, read once for the per-test mocks and the session's served one, checked: a bad
+    seed is a usage error naming it, and a state file's path is relative to pytest's rootdir (where the
+    ini file is), not to the folder pytest was started from."""
+    seed = config.getini("chatwoot_mock_seed").strip()
+    if seed and not seed.lstrip("-").isdigit():
+        raise pytest.UsageError(f"chatwoot_mock_seed = {seed!r} (ini option): not a whole number")
+    fixtures = config.getini("chatwoot_mock_fixtures").strip() or "demo"
+    if fixtures not in SET_NAMES and not os.path.isabs(fixtures):
+        fixtures = str(config.rootpath / fixtures)
+    profile = config.getini("chatwoot_mock_profile").strip()
+    if profile not in ("docs", "chatwoot"):
+        raise pytest.UsageError(f"chatwoot_mock_profile = {profile!r} (ini option): choose docs or chatwoot")
+    return {"fixtures": fixtures, "seed": int(seed) if seed else None, "profile": profile,
+            "base_url": config.getini("chatwoot_mock_base_url"),
             "passthrough": config.getini("chatwoot_mock_passthrough")}
 
 
@@ -109,28 +124,61 @@ def chatwoot_intercept(request: pytest.FixtureRequest, chatwoot_mock: Any) -> An
         yield chatwoot_mock
 
 
+class _ServedPool:
+    """The session's served mocks: one process per (profile, validate_responses) a test asks for,
+    started from the ini options' state, reset (or loaded) before each test."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.ini = _ini_options(config)
+        self.servers: dict[tuple[str, bool], Any] = {}
+        self._source: dict[str, Any] | None = None
+
+    def server(self, profile: str, validate_responses: bool) -> Any:
+        from mockserver.testing.server import ChatwootServer
+
+        key = (profile, bool(validate_responses))
+        if key not in self.servers:
+            args = ["--fixtures", self.ini["fixtures"], *(["--validate-responses"] if validate_responses else [])]
+            if self.ini["seed"] is not None:
+                args += ["--seed", str(self.ini["seed"])]
+            self.servers[key] = ChatwootServer(*args, profile=profile).start()
+        return self.servers[key]
+
+    def is_startup_state(self, document: dict[str, Any]) -> bool:
+        """Whether `document` is the one the servers started from (then a reset restores it)."""
+        if self._source is None:
+            from mockserver.state.fixture_sets import load
+
+            self._source = load(self.ini["fixtures"], seed=self.ini["seed"])
+        return document is self._source or document == self._source
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+
+
 @pytest.fixture(scope="session")
 def _chatwoot_served(request: pytest.FixtureRequest) -> Any:
-    from mockserver.testing.mock import ChatwootServer
-
-    ini = _ini_options(request.config)
-    args = ["--fixtures", ini["fixtures"], "--profile", ini["profile"], "--validate-responses"]
-    if ini["seed"] is not None:
-        args += ["--seed", str(ini["seed"])]
-    server = ChatwootServer(*args)
-    with server:
-        yield server
+    pool = _ServedPool(request.config)
+    try:
+        yield pool
+    finally:
+        pool.stop()
 
 
 @pytest.fixture
-def chatwoot_server(request: pytest.FixtureRequest, _chatwoot_served: Any) -> Any:
-    """A served mock (`.url`, `.admin_token`, `.tokens`, `.requests()`): one process for the whole
-    session, its journal emptied and its state reset before each test (to the marker's set or
-    document when it names one, else to the state the session started it with)."""
-    marker = request.node.get_closest_marker(MARKER)
-    _chatwoot_served.clear_requests()
-    if marker is not None and {"fixtures", "seed", "inboxes", "document"} & set(marker.kwargs):
-        _chatwoot_served.load(request.getfixturevalue("chatwoot_mock_document"))
+def chatwoot_server(request: pytest.FixtureRequest, _chatwoot_served: Any,
+                    chatwoot_mock_document: dict[str, Any]) -> Any:
+    """A served mock (`.url`, `.admin_token`, `.tokens`, the helpers of `chatwoot_mock`): one process
+    per profile for the whole session, its journal and faults emptied and its state reset before each
+    test: to `chatwoot_mock_document` (the marker's set or document, a conftest override, the ini
+    option's), loaded only when it is not the state the session started it with."""
+    options = _options(request)
+    server = _chatwoot_served.server(options["profile"], options["validate_responses"])
+    server.clear_requests()
+    server.clear_faults()
+    if _chatwoot_served.is_startup_state(chatwoot_mock_document):
+        server.reset()
     else:
-        _chatwoot_served.reset()
-    return _chatwoot_served
+        server.load(chatwoot_mock_document)
+    return server

@@ -19,7 +19,7 @@ _SERVING = re.compile(r"serving .* on (http://\S+)")
 
 def serve_command(*args: str, host: str = "127.0.0.1") -> list[str]:
     """The command line of `chatwoot-mock serve` run by this Python."""
-    return [sys.executable, "-m", "mockserver.cli", "serve", "--host", host, *args]
+    return [sys.executable, "-m", "mockserver", "serve", "--host", host, *args]
 
 
 def child_env() -> dict[str, str]:
@@ -28,6 +28,10 @@ def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_")}
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+class ServeFailed(RuntimeError):
+    """`chatwoot-mock serve` exited, or did not listen in time; the message has its last lines."""
 
 
 class ServedMock:
@@ -56,9 +60,12 @@ class ServedMock:
         lines = self.wait_for(lambda ls: any(_SERVING.search(line) for line in ls), timeout)
         found = next((m for m in map(_SERVING.search, lines) if m), None)
         if found is None:
+            exit_code = self.process.poll()
             self.stop()
-            raise RuntimeError(f"chatwoot-mock did not start within {timeout:g} s "
-                               f"(exit code {self.process.poll()}):\n" + "\n".join(lines[-30:]))
+            why = (f"exited with code {exit_code} before it listened" if exit_code is not None
+                   else f"did not listen within {timeout:g} s")
+            raise ServeFailed(f"chatwoot-mock serve {why} ({' '.join(self.command[3:])}):\n"
+                              + "\n".join(lines[-30:]))
         self.url = found.group(1)
         return self
 

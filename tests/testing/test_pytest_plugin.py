@@ -278,7 +278,7 @@ def test_chatwoot_server_is_shared_and_reset_for_each_test(pytester):
         def test_fresh(chatwoot_server):
             url = f"{chatwoot_server.url}/api/v1/accounts/1/inboxes"
             assert len(requests.get(url, headers={"api_access_token": "demo-admin-token"}).json()["payload"]) == 6
-            assert [(e["method"], e["status"]) for e in chatwoot_server.requests()] == [("GET", 200)]
+            assert [(e.method, e.status) for e in chatwoot_server.requests()] == [("GET", 200)]
 
         @pytest.mark.chatwoot_mock(fixtures="empty", seed=2)
         def test_a_set_of_its_own(chatwoot_server):
@@ -299,3 +299,157 @@ def test_a_made_up_email_inbox_forwards_to_its_accounts_inbound_domain():
     account = document["accounts"][0]
     inbox = mock.add_inbox("email", account_id=account["id"])
     assert inbox.channel["forward_to_email"].endswith("@" + account["inbound_email_domain"])
+
+
+# ----------------------------------------------------------------------------- one vocabulary (issue 13.4)
+
+SHARED_VOCABULARY = """
+    import pytest
+    import requests
+
+    from mockserver.chatwoot.models import Inbox, User
+    from mockserver.control.faults import Fault
+    from mockserver.control.journal import JournalEntry
+
+    @pytest.fixture(params=["chatwoot_mock", "chatwoot_intercept", "chatwoot_server"])
+    def mock(request):
+        return request.param, request.getfixturevalue(request.param)
+
+    def list_inboxes(kind, mock, token):
+        headers = {"api_access_token": token}
+        if kind == "chatwoot_server":
+            answer = requests.get(f"{mock.url}/api/v1/accounts/1/inboxes", headers=headers, timeout=30)
+            return answer.status_code, answer.json()
+        if kind == "chatwoot_intercept":
+            answer = requests.get(mock.url("/inboxes"), headers=headers)
+            return answer.status_code, answer.json()
+        answer = mock.client(token).get("/inboxes")
+        return answer.status_code, answer.get_json()
+
+    def test_records(mock):
+        kind, mock = mock
+        agent = mock.add_user(role="agent")
+        inbox = mock.add_inbox("whatsapp", members=[agent.id])
+        assert isinstance(agent, User) and isinstance(inbox, Inbox)
+        assert agent.access_token in mock.tokens.values()
+        status, body = list_inboxes(kind, mock, agent.access_token)
+        assert (status, [i["id"] for i in body["payload"]]) == (200, [inbox.id])
+
+    def test_faults_and_journal(mock):
+        kind, mock = mock
+        fault = mock.add_fault("listInboxes", status=503, times=1)
+        assert isinstance(fault, Fault) and mock.faults()[0].id == fault.id
+        assert list_inboxes(kind, mock, mock.admin_token)[0] == 503
+        assert list_inboxes(kind, mock, mock.admin_token)[0] == 200
+        assert mock.faults() == []
+        entries = mock.requests(operation_id="listInboxes")
+        assert all(isinstance(e, JournalEntry) for e in entries)
+        assert [e.status for e in entries] == [200, 503]  # newest first
+        with pytest.raises(ValueError, match="unknown operation 'listInbox'; the operations are: listInboxes, "):
+            mock.add_fault("listInbox", status=500)
+        mock.add_fault(latency_ms=1)
+        mock.clear_faults()
+        mock.clear_requests()
+        assert mock.faults() == [] and mock.requests() == []
+
+    def test_reset(mock):
+        kind, mock = mock
+        mock.add_inbox("api")
+        mock.reset()
+        assert len(list_inboxes(kind, mock, mock.admin_token)[1]["payload"]) == 6
+
+    def test_each_test_starts_clean(mock):
+        kind, mock = mock
+        assert mock.faults() == []
+        assert len(list_inboxes(kind, mock, "demo-admin-token")[1]["payload"]) == 6
+"""
+
+
+def test_the_three_fixtures_share_one_vocabulary(pytester):
+    result = run(pytester, SHARED_VOCABULARY)
+    result.assert_outcomes(passed=12)
+
+
+def test_chatwoot_server_honours_a_conftest_document_and_the_marker_profile(pytester):
+    pytester.makeconftest("""
+        import pytest
+        from mockserver.state.fixture_sets import generate
+
+        @pytest.fixture
+        def chatwoot_mock_document(request):
+            if "own" in request.node.name:
+                return generate("empty", seed=3)
+            return generate("demo")
+    """)
+    result = run(pytester, """
+        import pytest
+        import requests
+
+        def get(server, path, token):
+            return requests.get(f"{server.url}/api/v1/accounts/1{path}", headers={"api_access_token": token},
+                                timeout=30)
+
+        def test_own_document(chatwoot_server):
+            assert chatwoot_server.admin_token == "empty-admin-token"
+            assert get(chatwoot_server, "/inboxes", "empty-admin-token").json() == {"payload": []}
+
+        @pytest.mark.chatwoot_mock(profile="chatwoot")
+        def test_chatwoot_profile(chatwoot_server):
+            assert get(chatwoot_server, "/inboxes/999", "demo-admin-token").json() == {
+                "error": "Resource could not be found"}
+
+        def test_docs_profile_again(chatwoot_server):
+            assert get(chatwoot_server, "/inboxes/999", "demo-admin-token").json() == {"error": "Inbox not found"}
+            assert len(get(chatwoot_server, "/inboxes", "demo-admin-token").json()["payload"]) == 6
+    """)
+    result.assert_outcomes(passed=3)
+
+
+def test_the_ini_state_file_is_relative_to_the_rootdir(pytester, monkeypatch):
+    pytester.makeini("""
+        [pytest]
+        chatwoot_mock_fixtures = states/small.json
+    """)
+    pytester.mkdir("states").joinpath("small.json").write_text(dumps(generate("empty", seed=6)), encoding="utf-8")
+    tests = pytester.mkdir("deep")
+    tests.joinpath("test_it.py").write_text(
+        "def test_it(chatwoot_mock):\n    assert chatwoot_mock.admin_token == 'empty-admin-token'\n")
+    monkeypatch.chdir(tests)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:schemathesis", "test_it.py")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("chatwoot_mock_seed", "abc", "chatwoot_mock_seed = 'abc' (ini option): not a whole number"),
+    ("chatwoot_mock_profile", "rails", "chatwoot_mock_profile = 'rails' (ini option): choose docs or chatwoot"),
+])
+def test_a_bad_ini_value_stops_the_run_naming_it(pytester, option, value, says):
+    pytester.makeini(f"""
+        [pytest]
+        {option} = {value}
+    """)
+    result = run(pytester, "def test_nothing():\n    pass\n")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{says}*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_failed_start_says_it_exited_and_why():
+    from mockserver.testing.served import ServedMock, ServeFailed
+
+    with pytest.raises(ServeFailed) as failed:
+        ServedMock("--fixtures", "nope").start(timeout=60)
+    message = str(failed.value)
+    assert message.startswith("chatwoot-mock serve exited with code 2 before it listened (serve")
+    assert "'nope' is neither a fixture set" in message
+    assert "within" not in message
+
+
+def test_the_readme_names_every_operation_a_fault_can_target():
+    from pathlib import Path
+
+    from mockserver.testing.mock import OPERATION_IDS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    faults = readme.split("- **Faults**", 1)[1].split("\n- **", 1)[0]
+    assert [op for op in OPERATION_IDS if f"`{op}`" not in faults] == []
