@@ -1,4 +1,4 @@
-"""`chatwoot-mock`, the console script (click): `serve`, `fixtures`, `contract`, `diff`.
+"""`chatwoot-mock`, the console script (click): `serve`, `fixtures`, `contract`, `diff`, `record`.
 
 Why click: typed options with their environment variables, each value checked before the command
 runs (a bad `MOCK_PORT` is one line naming it, never a traceback), `--help` that shows the variables
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import click
 
-from mockserver.cli.harness import contract_command, diff_command
+from mockserver.cli.harness import contract_command, diff_command, record_command
 from mockserver.cli.options import EXIT_CODES
 from mockserver.cli.serve import fixtures_command, serve_command
 
@@ -27,7 +27,7 @@ def cli() -> None:
     """Offline mock of Chatwoot's Inboxes API, and the harness that holds a deployment to its contract."""
 
 
-for command in (serve_command, fixtures_command, contract_command, diff_command):
+for command in (serve_command, fixtures_command, contract_command, diff_command, record_command):
     command.epilog = EXIT_CODES
     cli.add_command(command)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = str(Path(sys.executable).with_name("chatwoot-mock"))
-COMMANDS = ("serve", "fixtures", "contract", "diff")
+COMMANDS = ("serve", "fixtures", "contract", "diff", "record")
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -46,6 +46,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> s
      "'--ca-bundle'", "does not exist"),
     (["diff", "--left", "u", "--left-token", "t", "--right", "v", "--right-token", "t", "--channels", "bogus"], {},
      "'--channels'", "unknown channel type bogus; choose from web_widget, api, email, line, telegram, whatsapp, sms"),
+    (["record", "--base-url", "u", "--token", "t", "--account", "0"], {}, "'--account'", "not in the range x>=1"),
 ])
 def test_a_bad_value_is_one_line_naming_it(args, env, named, says):
     result = cli(*args, env=env)
