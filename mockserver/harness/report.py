@@ -115,9 +115,10 @@ def write_junit(report: RunReport, path: Path, schemathesis_junit: Path | None, 
 def print_summary(report: RunReport, options: LiveOptions, prefix: str, out: TextIO) -> None:
     mode = f"with writes, prefix {prefix}" if options.allow_writes else "read-only"
     print(f"chatwoot-mock contract: {options.base_url} account {options.account_id} ({mode})", file=out)
+    unreached = "  (not reached before the interrupt)" if report.interrupted else "  (not reached within --max-time)"
     for op in report.operations:
         print(f"  {('PASS' if op.passed else 'FAIL') if op.tested else 'SKIP'}  {op.name}"
-              f"{'' if op.tested else '  (not reached within --max-time)'}", file=out)
+              f"{'' if op.tested else unreached}", file=out)
         if not op.passed:
             print(f"        {op.problem}", file=out)
             for line in op.curl.splitlines():

@@ -6,6 +6,7 @@ a delete that does not delete reported as left behind), and the docs profile aga
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -171,3 +172,29 @@ def test_steps_a_failed_create_keeps_from_running_make_one_line():
         "create line: status 200 on left, 422 on right",
         "2 steps (read line, delete line): not run on right (create line failed)",
     ]
+
+
+def test_an_interrupted_diff_reports_what_both_sides_answered_and_cleans_up(servers):
+    import signal
+    import subprocess
+    import sys
+
+    from mockserver.testing.served import child_env
+
+    left, right = servers["docs"], servers["docs2"]
+    command = [sys.executable, "-m", "mockserver", "diff", "--left", left.url, "--left-token", ADMIN, "--right",
+               right.url, "--right-token", ADMIN, "--rate-limit", "10", "--progress"]
+    child = subprocess.Popen(command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Interrupted once both sides have created their first inbox.
+    for server in (left, right):
+        server.wait_for(lambda lines: any('"POST /api/v1/accounts/1/inboxes HTTP' in line for line in lines[-400:]),
+                        timeout=60)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 130, out + err
+    steps = int(out.split(" steps, ")[0].rsplit("  ", 1)[1])
+    assert 2 < steps < 141, out
+    assert f"interrupted: the {steps} steps above are those both sides answered" in out
+    assert f"{steps} steps, 0 differences" in out
+    assert re.search(r"diff: +\d+%\|", err), err  # the progress bar (tqdm), forced on
+    assert prefixed_inboxes(left) == prefixed_inboxes(right) == []

@@ -9,6 +9,7 @@ Budgets are small (a few seconds of Schemathesis per run); `make contract-live` 
 from __future__ import annotations
 
 import io
+import re
 import signal
 import socket
 import subprocess
@@ -182,6 +183,10 @@ def test_an_interrupted_run_still_cleans_up(served):
     assert child.returncode == EXIT_INTERRUPTED, first + rest
     assert "interrupted" in rest and "LEFT BEHIND" not in rest
     assert not [name for name in listed_names(served) if name.startswith("cwmock-")]
+    # The partial results survive: Schemathesis was asked to stop and report what it had tested.
+    assert re.search(r"^  PASS  POST /api/v1/accounts/1/inboxes$", rest, re.M), rest
+    assert "(stopped: interrupted)" in rest
+    assert re.search(r"^  \d+ requests answered: \d+ x 200", rest, re.M), rest
 
 
 def test_a_drifted_target_fails_and_what_it_keeps_is_reported_left_behind(tmp_path):
