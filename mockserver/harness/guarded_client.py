@@ -197,6 +197,13 @@ class Unreachable(Exception):
     """The target could not be reached (connection refused, DNS, TLS, timeout)."""
 
 
+def _wire(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
 class GuardedClient:
     """HTTP to one deployment through the guard and the rate limit, over `transport` (httpx: proxy,
     TLS, keep-alive, retries)."""
@@ -237,7 +244,8 @@ class GuardedClient:
                 self.refusals.append(why)
             raise Refused(why)
         self.limiter.wait()
-        sent = [(name, value) for name, value in headers.items() if name.lower() not in HOP_BY_HOP]
+        # As bytes: the relay's headers arrive as latin-1 text, and go on exactly as they came.
+        sent = [(_wire(name), _wire(value)) for name, value in headers.items() if name.lower() not in HOP_BY_HOP]
         try:
             response = send(self._http, self.connection, method, self.base_url + target, sent, body)
         except TransportError as error:

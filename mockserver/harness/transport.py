@@ -51,14 +51,17 @@ class Connection:
                             follow_redirects=False, headers=DEFAULT_HEADERS)
 
 
-def send(client: httpx.Client, connection: Connection, method: str, url: str, headers: list[tuple[str, str]],
+def send(client: httpx.Client, connection: Connection, method: str, url: str, headers: list[tuple[bytes, bytes]],
          body: bytes) -> httpx.Response:
-    """One request, retried as the module's docstring says; raises TransportError."""
+    """One request, retried as the module's docstring says; raises TransportError (also for a request
+    that cannot be sent at all: a header with a NUL byte, a URL httpx will not build)."""
     content = body if body or method.upper() not in READ_METHODS else None
     attempt = 0
     while True:
         try:
             return client.request(method, url, headers=headers, content=content)
+        except httpx.InvalidURL as error:
+            raise TransportError(f"cannot send to {url!r}: {error}") from error
         except httpx.HTTPError as error:
             if attempt >= connection.retries or not _worth_retrying(error, method):
                 raise TransportError(_describe(error)) from error
