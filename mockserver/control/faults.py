@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,9 @@ class Decision:
 
 
 class Faults:
-    def __init__(self) -> None:
+    def __init__(self, operations: Sequence[str] = ()) -> None:
+        """`operations`: the public API's operationIds a fault may name (empty: any name)."""
+        self.operations = tuple(operations)
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -67,6 +70,9 @@ class Faults:
             probability: float = 1.0, seed: int | None = None) -> Fault:
         """A fixed latency (`latency_ms`) or a random one between `latency_min_ms` and
         `latency_max_ms`; an error `status` with `body` (default `{"error": ...}`)."""
+        if self.operations and operation_id is not None and operation_id not in self.operations:
+            raise ControlRequestInvalid(f"Unknown operation_id {operation_id!r}; the operations are: "
+                                        f"{', '.join(self.operations)}")
         if latency_ms is not None and (latency_min_ms is not None or latency_max_ms is not None):
             raise ControlRequestInvalid("Give either latency_ms or latency_min_ms/latency_max_ms, not both")
         if latency_ms is not None:

@@ -74,7 +74,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                 "cors": {"enabled": bool(origins), "origins": list(origins)}, "control_key": control_key is not None,
                 "journal_size": journal_size, "state_file": str(state_file) if state_file is not None else None,
                 "frontend_url": frontend_url}
-    runtime = MockRuntime(store, journal=Journal(journal_size), faults=Faults(), state_path=state_file,
+    faults = Faults(operations=[route.operation_id for route in ROUTES])
+    runtime = MockRuntime(store, journal=Journal(journal_size), faults=faults, state_path=state_file,
                           settings=settings)
 
     app = Flask("mockserver")

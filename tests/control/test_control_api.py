@@ -406,6 +406,14 @@ def test_bad_faults_are_422_and_add_nothing(mock, fault):
     assert control.call("GET", "/faults").get_json() == {"faults": []}
 
 
+def test_an_unknown_fault_operation_names_the_operations(mock):
+    _, _, control = mock
+    response = control.call("POST", "/faults", json={"operation_id": "listInbox", "status": 500})
+    assert response.status_code == 422
+    assert response.get_json() == {"error": "Unknown operation_id 'listInbox'; the operations are: "
+                                            + ", ".join(route.operation_id for route in ROUTES)}
+
+
 def test_faults_never_touch_the_control_api(mock):
     _, _, control = mock
     control.call("POST", "/faults", json={"status": 500})
