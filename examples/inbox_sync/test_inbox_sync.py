@@ -45,5 +45,5 @@ def test_against_a_served_mock(chatwoot_server):
         created = sync.sync(WANTED)
         assert [i["name"] for i in created] == ["Partner Portal"]
         assert "Partner Portal" in [i["name"] for i in sync.inboxes()]
-    assert [e["method"] for e in chatwoot_server.requests(path="/api/v1/accounts/1/inboxes")] == ["GET", "POST",
-                                                                                                  "GET"]
+    # The same JournalEntry objects as chatwoot_intercept.requests() gives.
+    assert [e.method for e in chatwoot_server.requests(path="/api/v1/accounts/1/inboxes")] == ["GET", "POST", "GET"]
