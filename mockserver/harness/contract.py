@@ -230,7 +230,8 @@ def _run_schemathesis(spec: dict, options: LiveOptions, workdir: Path, relay_url
 def _watch(child: subprocess.Popen, options: LiveOptions, client: GuardedClient) -> int | None:
     """Wait for Schemathesis, showing the time spent of its budget and the requests relayed."""
     deadline = time.monotonic() + options.max_time + 120
-    with progress_bar(options.progress, total=options.max_time, desc="contract", unit="s") as bar:
+    with progress_bar(options.progress, total=options.max_time, desc="contract", unit="s",
+                      bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s of the budget{postfix}") as bar:
         started = time.monotonic()
         while child.poll() is None:
             if time.monotonic() > deadline:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 
 def progress_bar(enabled: bool | None, *, total: int | None, desc: str, unit: str = "it",
-                 file: TextIO | None = None) -> Any:
+                 file: TextIO | None = None, **settings: Any) -> Any:
     """A tqdm bar (a context manager); `enabled` None means on a terminal only."""
     return tqdm(total=total, desc=desc, unit=unit, file=file or sys.stderr, leave=True, dynamic_ncols=True,
-                disable=None if enabled is None else not enabled, mininterval=0.2)
+                disable=None if enabled is None else not enabled, mininterval=0.2, **settings)
