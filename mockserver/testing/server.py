@@ -11,6 +11,7 @@ loaded back. Slower than in-process (two control calls), but the record is exact
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.error
 import urllib.request
@@ -93,10 +94,7 @@ class ChatwootServer(_FromDocument):
         filters = {"method": method, "path": path, "status": status, "operation_id": operation_id}
         query = urlencode({k: v for k, v in filters.items() if v is not None})
         entries = self._control("GET", f"journal?{query}" if query else "journal")["entries"]
-        return [JournalEntry(e["method"], e["path"], e["query"], e["status"], e["operation_id"], e["duration_ms"],
-                             tuple(e["validation_errors"]),
-                             datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp())
-                for e in entries]
+        return [_journal_entry(e) for e in entries]
 
     def clear_requests(self) -> None:
         self._control("DELETE", "journal")
@@ -143,6 +141,15 @@ class ChatwootServer(_FromDocument):
 
     def add_campaign(self, *args: Any, **kwargs: Any) -> Any:
         return self._through_a_copy(lambda mock: mock.add_campaign(*args, **kwargs))
+
+
+def _journal_entry(data: dict[str, Any]) -> JournalEntry:
+    """A journal entry as the control API shows it (`JournalEntry.to_dict`), back as the object."""
+    known = {f.name for f in dataclasses.fields(JournalEntry)}
+    values = {k: v for k, v in data.items() if k in known}
+    values["validation_errors"] = tuple(values.get("validation_errors") or ())
+    values["at"] = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00")).timestamp()
+    return JournalEntry(**values)
 
 
 def _fault(data: dict[str, Any]) -> Fault:

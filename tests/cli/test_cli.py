@@ -112,3 +112,15 @@ def test_a_taken_port_is_named_and_exit_code_1():
     assert result.returncode == 1, result.stderr
     assert f"port {port} is already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cors_takes_no_value_or_origins():
+    from mockserver.cli.serve import serve_command
+
+    def cors(*args: str) -> str | None:
+        return serve_command.make_context("serve", list(args)).params["cors"]
+
+    assert cors() is None
+    assert cors("--cors") == "*"
+    assert cors("--cors", "http://a.test,http://b.test") == "http://a.test,http://b.test"
+    assert cors("--cors", "--port", "0") == "*"  # the next option is not taken for its value
