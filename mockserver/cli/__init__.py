@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except click.exceptions.Exit as stop:  # --help
         return stop.exit_code
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):  # before a command's own handling (which cleans up) began
         print("chatwoot-mock: interrupted", file=sys.stderr)
         return 130
     return code if isinstance(code, int) else 0

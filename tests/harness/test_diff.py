@@ -184,11 +184,12 @@ def test_an_interrupted_diff_reports_what_both_sides_answered_and_cleans_up(serv
     left, right = servers["docs"], servers["docs2"]
     command = [sys.executable, "-m", "mockserver", "diff", "--left", left.url, "--left-token", ADMIN, "--right",
                right.url, "--right-token", ADMIN, "--rate-limit", "10", "--progress"]
+    logged = {server.url: len(server.output()) for server in (left, right)}  # earlier tests' lines too
     child = subprocess.Popen(command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Interrupted once both sides have created their first inbox.
+    # Interrupted once both sides have created this run's first inbox.
     for server in (left, right):
-        server.wait_for(lambda lines: any('"POST /api/v1/accounts/1/inboxes HTTP' in line for line in lines[-400:]),
-                        timeout=60)
+        server.wait_for(lambda lines, start=logged[server.url]: any(
+            '"POST /api/v1/accounts/1/inboxes HTTP' in line for line in lines[start:]), timeout=120)
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=120)
     assert child.returncode == 130, out + err
