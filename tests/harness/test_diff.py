@@ -71,7 +71,8 @@ DRIFTS = ("list_not_wrapped", "inbox_field_missing", "create_answers_201", "malf
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, ServedMock]]:
-    arguments = {"docs": ("--validate-responses",), "docs2": ("--validate-responses",),
+    # The access log: the interrupt test waits for the run's creates in it.
+    arguments = {"docs": ("--validate-responses", "--access-log"), "docs2": ("--validate-responses", "--access-log"),
                  "chatwoot": ("--validate-responses", "--profile", "chatwoot"),
                  "drifted": tuple(a for name in DRIFTS for a in ("--drift", name)),
                  "keeps_deleted": ("--drift", "delete_keeps_inbox")}

@@ -42,7 +42,7 @@ DEMO_INBOXES = [1, 2, 3, 4, 5, 6]  # fixtures/demo.json, account 1
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[ServedMock]:
-    with ServedMock("--validate-responses") as server:
+    with ServedMock("--validate-responses", "--access-log") as server:  # the interrupt test reads its log
         yield server
 
 

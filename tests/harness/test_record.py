@@ -25,7 +25,7 @@ ADMIN = "large-admin-token-1"
 
 @pytest.fixture(scope="module")
 def original() -> Iterator[ServedMock]:
-    with ServedMock(*SET, *FRONTEND) as served:
+    with ServedMock(*SET, *FRONTEND, "--access-log") as served:  # the log shows it sent only GETs
         yield served
 
 
