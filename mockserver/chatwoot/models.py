@@ -114,6 +114,9 @@ class Inbox:
     working_hours: list[dict[str, Any]]
     created_at: str
     avatar: Avatar | None = None
+    #: A new number from the store's counter whenever the inbox changes (`Tables._touch`): what a
+    #: cache of its rendered view is keyed by.
+    version: int = 0
 
 
 @dataclass

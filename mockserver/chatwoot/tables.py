@@ -14,6 +14,7 @@ import contextlib
 import copy
 import functools
 import pickle
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,8 @@ class Tables:
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
         self._avatar_bytes = 0  # what all avatars hold together
         self._change: Change | None = None  # the write under way, while one is recorded
+        self.uid = secrets.token_hex(8)  # this store and no other (a reset or load makes another)
+        self._last_version = 0  # inbox versions: never given twice, not even after an undo
         #: The cap on `_avatar_bytes` (`serve --avatar-memory`); an upload past it is refused (422).
         self.avatar_memory_limit = rules.DEFAULT_AVATAR_MEMORY_BYTES
 
@@ -127,6 +130,7 @@ class Tables:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self.uid = secrets.token_hex(8)  # a restored snapshot is a store of its own
 
     @locked
     def snapshot(self) -> bytes:
@@ -159,12 +163,18 @@ class Tables:
             self._change = None
 
     def _touch(self, table: str, key: int) -> None:
-        """Called before a record changes: keeps its value before, once per change."""
-        change = self._change
-        if change is None or (table, key) in change.before:
-            return
+        """Called before a record changes: keeps its value before, once per change; an inbox also
+        gets a new version (under the lock, as every change, so a view cached by version is whole)."""
         current = getattr(self, table).get(key, _ABSENT)
-        change.before[(table, key)] = current if current is _ABSENT else copy.deepcopy(current)
+        change = self._change
+        if change is not None and (table, key) not in change.before:
+            change.before[(table, key)] = current if current is _ABSENT else copy.deepcopy(current)
+        if table == "inboxes" and current is not _ABSENT:
+            current.version = self._new_version()
+
+    def _new_version(self) -> int:
+        self._last_version += 1
+        return self._last_version
 
     def _undo(self, change: Change) -> None:
         self._change = None
@@ -336,7 +346,7 @@ class Tables:
         channel_id = self._take_id(f"channel:{kind.key}", channel_id)
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
                       copy.deepcopy(working_hours) if working_hours else default_working_hours(),
-                      created_at or now())
+                      created_at or now(), version=self._new_version())
         self._touch("inboxes", inbox_id)
         self._link_inbox(inbox)
         if avatar is not None:

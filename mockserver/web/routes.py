@@ -11,6 +11,7 @@ from mockserver.chatwoot import views
 from mockserver.chatwoot.models import Actor, Avatar, Inbox
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
+from mockserver.web.rendered import RenderedInboxes
 
 ACCOUNT_PREFIX = "/api/v1/accounts/{account_id}"
 
@@ -33,6 +34,8 @@ class Call:
     avatar: Avatar | None = None
     #: How an inbox is rendered (`views.inbox_json`; a drift switch may wrap it).
     inbox_view: Callable[[Inbox, bool, views.Urls], dict] = views.inbox_json
+    #: The app's cache of rendered inboxes (None: render every time).
+    rendered: RenderedInboxes | None = None
 
     def inbox(self, inbox: Inbox) -> dict:
         return self.inbox_view(inbox, self.actor.is_admin, self.urls)
@@ -77,6 +80,8 @@ JSON_OR_FORM = ("application/json", "multipart/form-data")
 
 
 def _list_inboxes(call: Call) -> Any:
+    if call.rendered is not None and call.inbox_view is views.inbox_json:
+        return call.rendered.list_body(call.store, call.actor, call.urls)  # JSON bytes, joined from the cache
     return {"payload": [call.inbox(i) for i in call.store.list_inboxes(call.actor)]}
 
 
