@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, current_app, g, request
 
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
@@ -184,14 +185,14 @@ def _path_value(segment: str) -> int | str:
     return segment if found is None else found
 
 
-def _compact_json(value: Any) -> str | bytes:
-    """One inbox as the app's JSON provider writes it inside an answer (compact)."""
-    return current_app.json.dumps(value, separators=(",", ":"))
+def _compact_json(value: Any) -> bytes:
+    """One inbox as the app's answers are encoded (`web.json_provider`: orjson, field order kept)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _response(result: Any, status: int) -> Response:
     if isinstance(result, bytes):  # already JSON (a list joined from rendered inboxes)
-        return Response(result, status=status, content_type="application/json")
+        return Response(result + b"\n", status=status, content_type="application/json")
     if result is EMPTY:
         # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
         return Response(b"", status=200, content_type="application/json; charset=utf-8")
