@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test contract lint bench bench-prism clean demo-fixtures contract-live screenshots
+.PHONY: run test contract lint bench bench-prism clean demo-fixtures contract-live screenshots mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ bench: $(STAMP)
 BENCH_ARGS ?=
 bench-prism: $(STAMP)
 	$(BIN)/python bench/bench_prism.py $(BENCH_ARGS)
+
+# Mutation testing (issue 14), slow, not part of `make test`: mutmut over the Chatwoot model and the
+# request validation, one module at a time; prints the score per module and the surviving mutants.
+# MUTATION_MODULES="chatwoot.params" picks modules (tools/mutation.py MODULES by default).
+MUTATION_MODULES ?=
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python tools/mutation.py $(MUTATION_MODULES)
 
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).
 demo-fixtures: $(STAMP)

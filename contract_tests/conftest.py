@@ -5,6 +5,7 @@ Options (each also an environment variable, so that `make` targets and subproces
   --contract-drift NAME[,NAME]           CONTRACT_DRIFT    serve the mock with drift switches on
   --contract-token TOKEN                 CONTRACT_TOKEN    the administrator token the suite sends
   --contract-only SUBSTRING              CONTRACT_ONLY     only the tests whose id contains it
+  --contract-hostile                     CONTRACT_HOSTILE=1 negative cases also draw hostile inputs (hostile.py)
 
 Every request the suite sends is counted per operation and status (harness.TALLY); the terminal
 summary prints the counts, and the session fails when a run saw no 2xx for an operation that a
@@ -32,13 +33,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="administrator token the suite sends (CONTRACT_TOKEN)")
     group.addoption("--contract-only", default=os.environ.get("CONTRACT_ONLY", ""),
                     help="run only the contract tests whose id contains this (CONTRACT_ONLY)")
+    group.addoption("--contract-hostile", action="store_true", default=os.environ.get("CONTRACT_HOSTILE") == "1",
+                    help="negative cases also draw hostile inputs: contract_tests/hostile.py (CONTRACT_HOSTILE=1)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     harness.configure(budget=config.getoption("--contract-budget"),
                       drift=config.getoption("--contract-drift"),
                       token=config.getoption("--contract-token"),
-                      only=config.getoption("--contract-only"))
+                      only=config.getoption("--contract-only"),
+                      hostile=config.getoption("--contract-hostile"))
     harness.TALLY.started = time.perf_counter()
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests import forms, hostile
 from mockserver import Profile, build_store, create_app, demo_document, resources
 from mockserver.harness.contract import POSITIVE_ACCEPTED
 from mockserver.web.app import RUNTIME_KEY
@@ -82,17 +83,20 @@ class Settings:
     token: str = ADMIN_TOKEN
     #: `--contract-only`: parts of test ids to run (empty: all).
     only: tuple[str, ...] = ()
+    #: `--contract-hostile`: negative cases also draw hostile bodies and ids (hostile.py).
+    hostile: bool = False
 
 
 SETTINGS = Settings()
 
 
-def configure(*, budget: str, drift: str, token: str, only: str) -> None:
+def configure(*, budget: str, drift: str, token: str, only: str, hostile: bool = False) -> None:
     SETTINGS.budget = BUDGETS[budget]
     SETTINGS.budget_name = budget
     SETTINGS.drift = tuple(sorted(parse_drift(drift)))
     SETTINGS.token = token
     SETTINGS.only = tuple(part for part in only.split(",") if part)
+    SETTINGS.hostile = hostile
 
 
 def wanted(test_id: str) -> bool:
@@ -173,10 +177,24 @@ def fresh_mock(key: str, profile: Profile, role: str) -> Any:
     with costs about 0.2 ms. So each key gets one app, and every case (every stateful run) a reset."""
     app = _MOCKS.get((key, profile, role))
     if app is None:
+        document = agent_document() if role == "agent" else demo_document()
         app = _MOCKS[(key, profile, role)] = _tallied(
-            create_app(build_store(demo_document(), profile), drift=SETTINGS.drift), role)
+            create_app(build_store(document, profile), drift=SETTINGS.drift), role)
     app.extensions[RUNTIME_KEY].reset()
     return app
+
+
+def agent_document() -> dict[str, Any]:
+    """The demo with its agent a member of every inbox of the agent's account, one of each channel
+    type: the demo's own agent belongs to the widget and the API inbox only, so the agent probes
+    (admin_fields_hidden) never saw an e-mail or WhatsApp inbox's admin-only fields."""
+    document = demo_document()
+    agent = next(user for user in document["users"] if user["access_token"] == AGENT_TOKEN)
+    accounts = {membership["account_id"] for membership in agent["memberships"]}
+    members = {(member["inbox_id"], member["user_id"]) for member in document["inbox_members"]}
+    document["inbox_members"] += [{"inbox_id": inbox["id"], "user_id": agent["id"]} for inbox in document["inboxes"]
+                                  if inbox["account_id"] in accounts and (inbox["id"], agent["id"]) not in members]
+    return document
 
 
 # ---------------------------------------------------------------------------------- the schema
@@ -217,11 +235,15 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         # path is exempt: use_after_free still judges `DELETE /inboxes/{id}` (see delete_keeps_inbox).
         if isinstance(failure, UseAfterFree) and failure.free.rstrip("/").endswith("/inbox_members"):
             return False
-        # A multipart form carries only strings: a negative value (the number 0 for a string, a list
-        # for an enum) reaches the mock as "0" or as repeated fields, which are valid form values
-        # (README, "Forms are narrower than JSON"). Negative data is judged on JSON bodies, where
-        # types survive; forms keep positive_data_acceptance and tests/web/test_api_forms.py.
-        return not (isinstance(failure, AcceptedNegativeData) and case.media_type == "multipart/form-data")
+        # A multipart form carries only text: a negative value (the number 0 for a string, a null,
+        # a list for an enum) may reach the mock as "0", as nothing, or as repeated fields, a form
+        # that is valid as sent (README, "Forms are narrower than JSON"). Only those failures are
+        # dropped: a form that breaks its schema as sent, and is accepted, still fails (forms.py).
+        if isinstance(failure, AcceptedNegativeData) and case.media_type == "multipart/form-data":
+            sent = response.request
+            return not forms.valid_as_sent(case.operation.definition.raw["operationId"], sent.body,
+                                           sent.headers.get("Content-Type", ""))
+        return True
 
     @schema.hook("before_generate_body")
     def without_the_binary_crash(context: Any, strategy: Any) -> Any:
@@ -242,6 +264,14 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
                 reject()
 
         return guarded()
+
+    if SETTINGS.hostile:
+        @schema.hook("flatmap_case")
+        def hostile_when_negative(context: Any, case: Any) -> Any:
+            from hypothesis import strategies as st
+
+            negative = case.meta is not None and not case.meta.generation.mode.is_positive
+            return hostile.hostile_variants(case) if negative else st.just(case)
 
     @schema.hook("map_case")
     def valid_for_the_state(context: Any, case: Any) -> Any:

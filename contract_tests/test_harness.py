@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+from contract_tests.forms import valid_as_sent
 from contract_tests.harness import _DemoIds, _make_unique
+from contract_tests.hostile import dump_with
 from mockserver import resources
 
 SCHEMAS = resources.load_spec()["components"]["schemas"]
@@ -34,3 +37,43 @@ def test_user_ids_map_onto_existing_users_once_each():
     assert set(mapped) <= set(demo.user_ids)
     assert len(mapped) == len(set(mapped))
     assert demo.pick_inbox(123456) in demo.inbox_ids
+
+
+def _form(fields: dict, files: dict | None = None) -> tuple[bytes, str]:
+    """A multipart body as requests encodes one: each value as text, a list as repeated fields, a
+    None not at all."""
+    import requests
+
+    parts = [(name, (None, str(item))) for name, value in fields.items()
+             for item in (value if isinstance(value, list) else [value]) if item is not None]
+    parts += list((files or {}).items())
+    prepared = requests.Request("POST", "http://mock.test/", files=parts).prepare()
+    return prepared.body, prepared.headers["Content-Type"]
+
+
+def test_a_form_valid_as_sent_is_told_from_one_that_is_not():
+    # What negative data becomes on the wire: a number as text, a null not sent at all.
+    valid = {"name": 0, "channel[type]": "api", "greeting_message": None, "greeting_enabled": "true"}
+    assert valid_as_sent("createInbox", *_form(valid, {"avatar": ("logo.png", b"\x89PNG", "image/png")}))
+    for broken in ({"name": "Web", "channel[type]": "api", "greeting_enabled": "maybe"},  # not a form boolean
+                   {"name": "Web", "channel[type]": "carrier_pigeon"},  # no such channel type
+                   {"channel[type]": "api"},  # the name is required
+                   {"name": "Web", "channel[type]": "api", "colour": "red"}):  # no such field
+        assert not valid_as_sent("createInbox", *_form(broken)), broken
+
+
+def test_a_repeated_form_field_is_read_as_its_first_value():
+    assert valid_as_sent("updateInbox", *_form({"greeting_enabled": ["true", "maybe"]}))
+    assert not valid_as_sent("updateInbox", *_form({"greeting_enabled": ["maybe", "true"]}))
+
+
+def test_a_body_that_is_no_form_is_not_valid_as_sent():
+    assert not valid_as_sent("createInbox", b'{"name": "Web"}', "application/json")
+    assert not valid_as_sent("createInbox", None, "multipart/form-data")
+
+
+def test_a_hostile_token_replaces_exactly_the_leaf_drawn():
+    body = {"name": "Web", "channel": {"type": "api", "flags": []}, "ids": [1, 2]}
+    assert dump_with(body, 0, "1e400") == '{"name":1e400,"channel":{"type":"api","flags":[]},"ids":[1,2]}'
+    assert dump_with(body, 2, '"\\ud800"') == '{"name":"Web","channel":{"type":"api","flags":"\\ud800"},"ids":[1,2]}'
+    assert json.loads(dump_with(body, 4, "7")) == {**body, "ids": [1, 7]}

@@ -1,0 +1,59 @@
+"""Whether a multipart form, as it went over the wire, breaks the spec.
+
+A form carries text only. Schemathesis's negative data for a form (a number where the schema asks
+for text, a null, a list for a one-value field, a file part for a text field) often reaches the
+mock as text that is valid (`0` -> "0"), or not at all (a null is not sent). Its check
+`negative_data_rejection` would then call the mock's 200 "schema-violating request accepted",
+although the request the mock received was valid. The contract hook drops exactly those failures:
+the ones whose form, read back from the bytes sent, passes the operation's form schema (the first
+value of a repeated field, as the mock's form reader keeps it; a file part counts as its file
+name). A form that is invalid as sent, and still accepted, stays a failure.
+"""
+
+from __future__ import annotations
+
+from email.parser import BytesParser
+from email.policy import HTTP
+from functools import cache
+from typing import Any
+
+from openapi_schema_validator import OAS30WriteValidator
+
+from mockserver import resources
+
+
+def sent_fields(body: bytes, content_type: str) -> dict[str, str] | None:
+    """The form's fields as the mock reads them, or None when the body is no multipart form."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        return None
+    fields: dict[str, str] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or name in fields:
+            continue
+        if part.get_filename() is not None:
+            fields[name] = part.get_filename() or ""
+        else:
+            payload = part.get_payload(decode=True)
+            fields[name] = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return fields
+
+
+@cache
+def _form_validator(operation_id: str) -> Any:
+    spec = resources.load_spec()
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+                return OAS30WriteValidator({**schema, "components": spec["components"]})
+    raise KeyError(f"no multipart form for {operation_id}")
+
+
+def valid_as_sent(operation_id: str, body: bytes | str | None, content_type: str) -> bool:
+    """Whether the form sent to `operation_id` is one its spec admits."""
+    if isinstance(body, str):
+        body = body.encode()
+    fields = sent_fields(body, content_type) if isinstance(body, bytes) else None
+    return fields is not None and _form_validator(operation_id).is_valid(fields)
