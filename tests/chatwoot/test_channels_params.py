@@ -165,3 +165,21 @@ def test_whatsapp_cloud_keeps_a_webhook_verify_token_through_updates():
     attrs = {"provider": "whatsapp_cloud", "provider_config": {"api_key": "k"}}
     channels.normalise(channels.KINDS["whatsapp"], attrs)
     assert set(attrs["provider_config"]) == {"api_key", "webhook_verify_token"}
+
+
+# ----------------------------------------------------------------- survivors of `make mutation` (params)
+def test_a_key_that_is_not_rails_bracketed_is_kept_as_it_came():
+    assert rails_params.nest([("weird]key", "v"), ("name", "Web")]) == {"weird]key": "v", "name": "Web"}
+
+
+def test_only_a_top_level_null_string_means_null():
+    # digest §2.2 (CW-1567): "null" at the top level is null; other text, and nested values, stay.
+    assert rails_params.null_strings_to_none({"greeting_message": "null", "name": "nullable", "timezone": "UTC"}) == {
+        "greeting_message": None, "name": "nullable", "timezone": "UTC"}
+
+
+def test_csat_survey_rules_keep_their_operator_and_values_only():
+    config = {"display_type": "emoji", "survey_rules": {"operator": "contains", "values": ["vip", "bug"], "x": 1},
+              "template": {"colour": "red"}}
+    assert rails_params.permit_csat_config(config)["survey_rules"] == {"operator": "contains", "values": ["vip", "bug"]}
+    assert rails_params.permit_csat_config("not a mapping") == {}
