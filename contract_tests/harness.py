@@ -185,15 +185,20 @@ def fresh_mock(key: str, profile: Profile, role: str) -> Any:
 
 
 def agent_document() -> dict[str, Any]:
-    """The demo with its agent a member of every inbox of the agent's account, one of each channel
-    type: the demo's own agent belongs to the widget and the API inbox only, so the agent probes
-    (admin_fields_hidden) never saw an e-mail or WhatsApp inbox's admin-only fields."""
+    """The demo with its agent a member of every demo inbox of the agent's account, one of each
+    channel type, plus one more inbox they are not a member of: the demo's own agent belongs to the
+    widget and the API inbox only, so the agent probes (admin_fields_hidden) never saw an e-mail or
+    WhatsApp inbox's admin-only fields."""
     document = demo_document()
     agent = next(user for user in document["users"] if user["access_token"] == AGENT_TOKEN)
     accounts = {membership["account_id"] for membership in agent["memberships"]}
     members = {(member["inbox_id"], member["user_id"]) for member in document["inbox_members"]}
     document["inbox_members"] += [{"inbox_id": inbox["id"], "user_id": agent["id"]} for inbox in document["inboxes"]
                                   if inbox["account_id"] in accounts and (inbox["id"], agent["id"]) not in members]
+    # And one inbox the agent is not a member of, which listInboxes must keep from them (the drift
+    # switch agents_see_all_inboxes is caught by listed_inboxes_readable only if one exists).
+    document["inboxes"].append({"id": max(inbox["id"] for inbox in document["inboxes"]) + 1,
+                                "account_id": min(accounts), "name": "Not the agent's", "channel": {"type": "api"}})
     return document
 
 
