@@ -222,7 +222,8 @@ def _incoming(route: Route, path: dict[str, Any], params: Any, token: str) -> li
     if request.mimetype != FORM:
         # The JSON exactly as sent (already known to parse); an empty body is no body.
         raw = request.get_data(cache=True)
-        return [IncomingRequest(**common, content_type="application/json", body=raw or None)]
+        return [IncomingRequest(**common, content_type="application/json", body=raw or None, parsed=(params,))]
     fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
     return [IncomingRequest(**common, content_type=FORM, form=fields),
-            IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode())]
+            IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode(),
+                            parsed=(params,))]

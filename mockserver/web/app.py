@@ -36,7 +36,12 @@ from mockserver.web.errors import ErrorRenderer
 from mockserver.web.json_provider import OrjsonProvider
 from mockserver.web.routes import ROUTES
 from mockserver.web.server import EARLY_FAULT
-from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, RequestValidator
+from mockserver.web.validation import (
+    IncomingRequest,
+    OpenAPICoreValidator,
+    RequestValidator,
+    compiled_request_validator,
+)
 
 RUNTIME_KEY = "chatwoot_mock"
 
@@ -84,7 +89,10 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     app.wsgi_app = _stamp_and_strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[RUNTIME_KEY] = runtime
 
-    public = PublicApi(runtime, validator or spec_validator, active_profile, drifted, frontend_url,
+    # Request bodies: validators compiled once per spec (jsonschema-rs); openapi-core stays the
+    # reference (tests/web/test_validation_agreement.py), the answers' judge and the control API's.
+    request_validator = validator or compiled_request_validator(resources.load_spec())
+    public = PublicApi(runtime, request_validator, active_profile, drifted, frontend_url,
                        response_validator=spec_validator if validate_responses else None)
     control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), read_raw=read_raw,
                                 parse_json=parse_json, control_key=control_key,

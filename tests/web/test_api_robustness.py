@@ -38,7 +38,8 @@ def test_a_null_for_a_required_text_reads_as_chatwoot_does(admin):
 def test_a_body_that_is_not_an_object_is_named_once(admin):
     response = admin.post("/inboxes", json=[1, 2])
     assert response.status_code == 422
-    assert response.get_json()["message"] == "[1, 2] is not of type 'object'"
+    # Named once, and without rendering the body (issue 9.6: a 15 MB array was pretty-printed).
+    assert response.get_json()["message"] == "Request body is not of type 'object'"
 
 
 MB = 1024 * 1024
