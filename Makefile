@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_fixtures.py
 	$(BIN)/python bench/bench_pytest_plugin.py
 	$(BIN)/python bench/bench_control.py
+	$(BIN)/python bench/bench_validation.py
 
 # The mock against Prism in the same run (issue 10): installs Prism from npm into ~/.cache (outside
 # the repository) and wrk from Debian if missing; prints the ratios. BENCH_ARGS="--rounds 3" for three.

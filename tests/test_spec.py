@@ -209,6 +209,39 @@ def test_no_31_style_nullable_types() -> None:
     assert offenders == []
 
 
+def test_every_array_a_request_may_carry_is_bounded() -> None:
+    """A huge array costs the validator and the store for nothing (issue 9.6): every array reachable
+    from a request body has a `maxItems`."""
+    spec = raw_spec()
+    unbounded: list[str] = []
+    seen: set[str] = set()
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref not in seen:
+                seen.add(ref)
+                target = spec
+                for part in ref.removeprefix("#/").split("/"):
+                    target = target[part]
+                walk(target, ref)
+            if node.get("type") == "array" and "maxItems" not in node:
+                unbounded.append(where)
+            for key, value in node.items():
+                if key not in ("example", "examples", "default", "enum"):
+                    walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}/{index}")
+
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if "requestBody" in item.get(method, {}):
+                walk(item[method]["requestBody"], f"{method.upper()} {path}")
+    assert seen, "no request body schema was reached"
+    assert unbounded == []
+
+
 # --------------------------------------------------------------------------- the operations
 
 

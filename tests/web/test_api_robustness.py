@@ -80,3 +80,12 @@ def test_an_avatar_of_15_mb_is_kept_and_one_byte_more_is_422(admin):
     response = admin.post("/inboxes", content_type="multipart/form-data", data=avatar_form(15 * MB))
     assert response.status_code == 200
     assert response.get_json()["avatar_url"].endswith("/logo.gif")
+def test_a_huge_array_is_refused_by_its_bound_and_not_rendered(admin):
+    # issue 9.6: the 422 for a big body named the field by pretty-printing the whole body.
+    before = admin.get("/inboxes/1").get_json()
+    response = admin.patch("/inboxes/1", json={"channel": {"selected_feature_flags": ["emoji_picker"] * 200_000}})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["attributes"] == ["channel.selected_feature_flags"]
+    assert body["message"] == "channel.selected_feature_flags: has more than 100 items"
+    assert admin.get("/inboxes/1").get_json() == before
