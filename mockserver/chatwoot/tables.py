@@ -5,6 +5,9 @@ caller's rights. `store.Store` extends it with the operations of the API (who ma
 Chatwoot's order). Seeding (`add_*`) builds state without any caller: startup documents and test
 helpers use it, and it still runs the record validations, so no document builds a state the API
 could not.
+
+Over 400 lines on purpose: the undo log (`Change`, `changing`, `_touch`) has to see every table
+write, so the tables and the code that records their changes stay in one module.
 """
 
 from __future__ import annotations
