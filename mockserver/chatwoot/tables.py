@@ -165,6 +165,24 @@ class Tables:
         finally:
             self._change = None
 
+    @locked
+    def changed_records(self, change: Change) -> list[tuple[str, int, Any]]:
+        """Each record `change` touched, with its value now (None once removed): what a durable
+        copy of the state writes to follow the change (control/state_db.py)."""
+        return [(table, key, getattr(self, table).get(key)) for table, key in change.before]
+
+    @locked
+    def sequences(self) -> dict[str, int]:
+        """The id sequences, each the highest id it has given or seen."""
+        return dict(self._last_ids)
+
+    @locked
+    def continue_sequences(self, last_ids: Mapping[str, int]) -> None:
+        """Go on from sequences saved before a restart, so that a deleted record's id is not given
+        again (a document carries no sequences; its records only raise them to their own ids)."""
+        for sequence, last in last_ids.items():
+            self._last_ids[sequence] = max(self._last_ids.get(sequence, 0), last)
+
     def _touch(self, table: str, key: int) -> None:
         """Called before a record changes: keeps its value before, once per change; an inbox also
         gets a new version (under the lock, as every change, so a view cached by version is whole)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,28 +110,46 @@ def export_document(store: Store) -> dict[str, Any]:
 
 
 def encode_document(store: Store) -> bytes:
-    """`export_document` as compact JSON bytes (what the state file holds). Encoded under the
-    store's lock, straight from the records, so it sees one moment and copies nothing first."""
+    """`export_document` as compact JSON bytes. Encoded under the store's lock, straight from the
+    records, so it sees one moment and copies nothing first."""
     with store.reading():
-        document = {
-            "version": STATE_VERSION,
-            "accounts": [_account(a) for a in _by_id(store.accounts)],
-            "users": [_user(u) for u in _by_id(store.users)],
-            "agent_bots": [_agent_bot(b) for b in _by_id(store.agent_bots)],
-            "inboxes": [_inbox(i) for i in _by_id(store.inboxes)],
-            "inbox_members": [{"inbox_id": inbox_id, "user_id": user_id}
-                              for inbox_id in sorted(store.members) for user_id in store.members[inbox_id]],
-            "agent_bot_inboxes": [{"inbox_id": inbox_id, "agent_bot_id": link.agent_bot_id, "status": link.status}
-                                  for inbox_id, link in sorted(store.bot_links.items())],
-            "campaigns": [_campaign(c) for c in _by_id(store.campaigns)],
-        }
-        # ASCII with \u escapes: total (a lone surrogate a client slipped in is written as "\ud800",
-        # which JSON reads back as it was, where UTF-8 cannot encode it at all) and valid JSON.
-        return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        document: dict[str, Any] = {"version": STATE_VERSION}
+        for section in SECTIONS:
+            rows = getattr(store, section.table)
+            document[section.name] = [entry for key in sorted(rows) for entry in section.entries(key, rows[key])]
+        return encode_json(document)
 
 
-def _by_id(table: dict[int, Any]) -> list[Any]:
-    return [table[key] for key in sorted(table)]
+def encode_json(value: Any) -> bytes:
+    # ASCII with \u escapes: total (a lone surrogate a client slipped in is written as "\ud800",
+    # which JSON reads back as it was, where UTF-8 cannot encode it at all) and valid JSON.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """One table of the store (`tables.TABLES`) as the state document writes it: the document's
+    key, and a record (its key, its value) as the entries it contributes, in order. A document is
+    each section's entries, records in key order: the export builds it so, and the state database
+    (control/state_db.py) keeps each record's entries as one row and joins them back the same way."""
+
+    table: str
+    name: str
+    entries: Callable[[int, Any], list[dict[str, Any]]]
+
+
+#: Every table, in the document's order. A table the store gains is one line here.
+SECTIONS: tuple[Section, ...] = (
+    Section("accounts", "accounts", lambda _, account: [_account(account)]),
+    Section("users", "users", lambda _, user: [_user(user)]),
+    Section("agent_bots", "agent_bots", lambda _, bot: [_agent_bot(bot)]),
+    Section("inboxes", "inboxes", lambda _, inbox: [_inbox(inbox)]),
+    Section("members", "inbox_members",
+            lambda inbox_id, user_ids: [{"inbox_id": inbox_id, "user_id": user_id} for user_id in user_ids]),
+    Section("bot_links", "agent_bot_inboxes", lambda inbox_id, link: [
+        {"inbox_id": inbox_id, "agent_bot_id": link.agent_bot_id, "status": link.status}]),
+    Section("campaigns", "campaigns", lambda _, campaign: [_record(campaign)]),
+)
 
 
 def _account(account: Any) -> dict[str, Any]:
@@ -159,5 +178,6 @@ def _inbox(inbox: Any) -> dict[str, Any]:
             "avatar": None, "created_at": inbox.created_at}
 
 
-def _campaign(campaign: Any) -> dict[str, Any]:
-    return {f.name: getattr(campaign, f.name) for f in dataclasses.fields(campaign)}
+def _record(record: Any) -> dict[str, Any]:
+    """A campaign: every field of the record, in its declared order."""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
