@@ -1,27 +1,61 @@
 """`make mutation`: mutmut over the Chatwoot model and the request validation, one module at a time,
 then the score per module: killed / (all - equivalent), and the surviving mutants by name.
 
-    python tools/mutation.py [chatwoot.params web.validation ...]   # default: every module of MODULES
+    python tools/mutation.py [chatwoot.params web.validation ...]   # default: every module of TESTS
 
-The modules and the tests each is judged by are in pyproject.toml ([tool.mutmut]); mutmut runs,
-for each mutant, only the tests that reach the mutated function. Equivalent mutants (a change no
-behaviour can tell) are listed in tools/mutation-equivalent.txt, one name and its reason a line;
-they leave the denominator. Slow (minutes per module): not part of `make test`.
+Each module is judged by its own focused tests (TESTS below): the unit tests of its folder and the
+in-process web tests that drive it, never the served, browser or Hypothesis suites (a mutant that
+survives runs every test reaching its function, so a broad selection costs minutes per survivor).
+mutmut reads one test selection from pyproject.toml; this script hands it each module's instead,
+and reads the results right after that module's run (a new selection makes mutmut forget the
+others' results). mutmut then runs, per mutant, only the selected tests that reach the mutated
+function, fastest first.
+
+Functions that run while their module is imported (IMPORT_TIME) cannot be judged by mutmut's forked
+workers: the module was imported, unmutated, before the fork. Their survivors are run again in a
+fresh pytest process with the mutant switched on from the start.
+
+Equivalent mutants (a change no behaviour can tell) are listed in tools/mutation-equivalent.txt,
+one name and its reason a line; they leave the denominator. Slow (minutes per module): not part of
+`make test`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("chatwoot.params", "chatwoot.rules", "chatwoot.channels", "chatwoot.views", "chatwoot.policies",
-           "chatwoot.tables", "chatwoot.store", "web.validation")
 EQUIVALENT_FILE = ROOT / "tools" / "mutation-equivalent.txt"
 MUTMUT = [sys.executable, "-m", "mutmut"]
+
+_WEB = "tests/web/"
+#: module -> the tests that judge it (paths or node ids, as pytest takes them).
+TESTS: dict[str, list[str]] = {
+    "chatwoot.params": ["tests/chatwoot", _WEB + "test_api_forms.py", _WEB + "test_api_channels.py"],
+    "chatwoot.rules": ["tests/chatwoot", _WEB + "test_api_forms.py", _WEB + "test_api_inboxes.py",
+                       _WEB + "test_api_avatars.py"],
+    "chatwoot.policies": ["tests/chatwoot", _WEB + "test_api_roles.py", _WEB + "test_api_inboxes.py"],
+    "chatwoot.channels": ["tests/chatwoot", _WEB + "test_api_channels.py", _WEB + "test_api_forms.py"],
+    "chatwoot.views": ["tests/chatwoot", _WEB + "test_api_inboxes.py", _WEB + "test_api_roles.py",
+                       _WEB + "test_api_subresources.py", _WEB + "test_seed_examples.py"],
+    "chatwoot.store": ["tests/chatwoot", _WEB + "test_api_inboxes.py", _WEB + "test_api_subresources.py",
+                       _WEB + "test_api_roles.py", "tests/state/test_round_trip.py"],
+    "chatwoot.tables": ["tests/chatwoot", "tests/state/test_round_trip.py", "tests/control/test_runtime.py"],
+    "web.validation": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py",
+                       _WEB + "test_hostile_input.py"],
+    "web.compiled": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py",
+                     _WEB + "test_hostile_input.py"],
+    "web.oas30": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py"],
+}
+
+#: Functions called while their module is imported (a module-level constant built by a call) -> the
+#: tests that judge their mutants in a fresh process (each such run pays the imports again).
+IMPORT_TIME = {"mockserver.chatwoot.params.x__typed_attributes__mutmut_": ["tests/chatwoot"]}
 
 
 def equivalent() -> dict[str, str]:
@@ -33,53 +67,74 @@ def equivalent() -> dict[str, str]:
     return {name: reason.strip() for name, reason in pairs}
 
 
-def statuses() -> dict[str, str]:
-    """Every mutant mutmut has a result for -> killed, survived, timeout, no tests, ..."""
+def statuses(module: str) -> dict[str, str]:
+    """Every mutant of `module` mutmut has a result for -> killed, survived, timeout, no tests, ..."""
     out = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     found = {}
     for line in out.splitlines():
         name, _, status = line.strip().rpartition(": ")
-        if name:
+        if name.startswith(f"mockserver.{module}.x"):
             found[name] = status
     return found
 
 
-def main(argv: list[str]) -> int:
-    modules = argv or list(MODULES)
-    timings = {}
-    for module in modules:
-        started = time.perf_counter()
-        subprocess.run([*MUTMUT, "run", "--max-children", "1", f"mockserver.{module}.*"], cwd=ROOT, check=False,
-                       stdout=subprocess.DEVNULL)
-        timings[module] = time.perf_counter() - started
-    results, skipped = statuses(), equivalent()
-    by_module: dict[str, Counter] = defaultdict(Counter)
-    survivors: dict[str, list[str]] = defaultdict(list)
+def run_mutmut(module: str) -> None:
+    """In this process: mutmut's `run` for one module, with that module's tests as the selection."""
+    from mutmut.__main__ import cli
+    from mutmut.configuration import config
+
+    config().pytest_add_cli_args_test_selection = [t for t in TESTS[module] if (ROOT / t.split("::")[0]).exists()]
+    cli(["run", "--max-children", "1", f"mockserver.{module}.*"], standalone_mode=False)
+
+
+def fresh_process_verdict(mutant: str, tests: list[str]) -> str:
+    """An import-time mutant, judged by pytest in a new process where it is on from the first import."""
+    mutants = ROOT / "mutants"
+    env = {**os.environ, "MUTANT_UNDER_TEST": mutant, "PYTHONPATH": str(mutants)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                          cwd=mutants, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    # 1: a test failed; 2-4: the mutant broke the import or the collection. 0 passed, 5 found no test.
+    return "survived" if done.returncode in (0, 5) else "killed"
+
+
+def judge(module: str) -> tuple[dict[str, str], float]:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--run-mutmut", module], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL)
+    results = statuses(module)
     for name, status in results.items():
-        module = next((m for m in modules if name.startswith(f"mockserver.{m}.")), None)
-        if module is None:
-            continue
-        if name in skipped:
-            by_module[module]["equivalent"] += 1
-            continue
-        by_module[module][status] += 1
-        if status != "killed":
-            survivors[module].append(f"{name} ({status})")
-    total = Counter()
+        prefix = next((p for p in IMPORT_TIME if name.startswith(p)), None)
+        if status != "killed" and prefix is not None:
+            results[name] = fresh_process_verdict(name, IMPORT_TIME[prefix])
+    return results, time.perf_counter() - started
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--run-mutmut"]:
+        run_mutmut(argv[1])
+        return 0
+    modules = argv or list(TESTS)
+    unknown = [m for m in modules if m not in TESTS]
+    if unknown:
+        print(f"mutation: unknown module(s) {', '.join(unknown)}; known: {', '.join(TESTS)}", file=sys.stderr)
+        return 2
+    skipped, total, run_time = equivalent(), Counter(), 0.0
     for module in modules:
-        counts = by_module[module]
+        results, seconds = judge(module)
+        run_time += seconds
+        counts = Counter("equivalent" if name in skipped else status for name, status in results.items())
         total.update(counts)
         judged = sum(n for s, n in counts.items() if s != "equivalent")
         score = 100 * counts["killed"] / judged if judged else 0.0
-        print(f"mutation: {module:22} {counts['killed']:4}/{judged:<4} killed = {score:5.1f}%"
-              f"  ({counts['equivalent']} equivalent, {timings.get(module, 0):.0f} s)")
-        for survivor in sorted(survivors[module]):
-            print(f"    {survivor}")
+        print(f"mutation: {module:18} {counts['killed']:4}/{judged:<4} killed = {score:5.1f}%"
+              f"  ({counts['equivalent']} equivalent, {seconds:.0f} s)", flush=True)
+        for name in sorted(n for n, s in results.items() if s != "killed" and n not in skipped):
+            print(f"    {name} ({results[name]})", flush=True)
     judged = sum(n for s, n in total.items() if s != "equivalent")
     if judged:
-        print(f"mutation: all {total['killed']}/{judged} killed = {100 * total['killed'] / judged:.1f}%, "
-              f"{sum(timings.values()):.0f} s")
+        print(f"mutation: all {total['killed']}/{judged} killed = {100 * total['killed'] / judged:.1f}%"
+              f" ({total['equivalent']} equivalent), {run_time:.0f} s")
     return 0
 
 
