@@ -38,12 +38,16 @@ contract-live: $(STAMP)
 	  { echo "set CHATWOOT_BASE_URL, CHATWOOT_API_TOKEN and CHATWOOT_ACCOUNT_ID"; exit 2; }
 	$(BIN)/chatwoot-mock contract --junit contract-live.xml $(CONTRACT_ARGS)
 
+# Every bench/ script, each printing its figures (bench/README.md says what each measures); about 10 minutes.
+# bench_hostile.py --before aaf1002 adds the before-issue-9 figures (installs that commit into ~/.cache once).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
 	$(BIN)/python bench/bench_fixtures.py
 	$(BIN)/python bench/bench_pytest_plugin.py
 	$(BIN)/python bench/bench_control.py
 	$(BIN)/python bench/bench_validation.py
+	$(BIN)/python bench/bench_state.py
+	$(BIN)/python bench/bench_hostile.py
 
 # The mock against Prism in the same run (issue 10): installs Prism from npm into ~/.cache (outside
 # the repository) and wrk from Debian if missing; prints the ratios. BENCH_ARGS="--rounds 3" for three.

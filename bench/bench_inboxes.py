@@ -1,9 +1,10 @@
 """Benchmark the served mock and the in-process app on the two hot calls: list and create inboxes.
 
-Served: `python -m mockserver.cli serve --port 0` (granian, one worker process, request validation
-on), started fresh from the demo state for every load run, on loopback only, and always stopped.
-Load comes from wrk (a Lua script counts non-2xx and prints percentiles) or, without wrk, from a
-thread pool of keep-alive `http.client` connections. In-process: Flask's test client, no socket.
+Served: `python -m mockserver serve --port 0` (granian, one worker process; the POST's body is
+checked against the spec, a GET has none to check), started fresh from the demo state for every
+load run, on loopback only, and always stopped. Load comes from wrk (a Lua script counts non-2xx
+and prints percentiles) or, without wrk, from a thread pool of keep-alive `http.client`
+connections. In-process: Flask's test client, no socket.
 
     .venv/bin/python bench/bench_inboxes.py [--seconds 5] [--client auto|wrk|python] [--json FILE]
 """
@@ -263,7 +264,7 @@ def percentile(ordered: list[float], pct: float) -> float:
 def print_tables(served: list[LoadResult], inproc: list[InProcessResult], seconds: float) -> None:
     client = served[0].client if served else "-"
     print()
-    print(f"Served: chatwoot-mock serve (granian, 1 worker process, request validation on), "
+    print(f"Served: chatwoot-mock serve (granian, 1 worker process; the POST's body validated, a GET has none), "
           f"127.0.0.1; client: {client}; {seconds:g} s per run; fresh demo state per run (6 inboxes)")
     header = f"{'call':<38} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}"
     print(header)
@@ -274,7 +275,7 @@ def print_tables(served: list[LoadResult], inproc: list[InProcessResult], second
               f"{r.non_2xx:>8} {r.errors:>7}{note}")
     if inproc:
         print()
-        print(f"In-process: Flask test client, no socket, request validation on; "
+        print(f"In-process: Flask test client, no socket (the POST's body validated, a GET has none); "
               f"{inproc[0].calls} timed calls after {inproc[0].warmup} warm-up")
         header = f"{'call':<38} {'median µs':>10} {'p99 µs':>10} {'non-2xx':>8}"
         print(header)
@@ -306,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     inproc = [] if args.skip_in_process else in_process_runs(args.calls, args.warmup)
     total = time.monotonic() - began
     print_tables(served, inproc, args.seconds)
-    print(f"\nTotal runtime: {total:.1f} s  (python {platform.python_version()}, {os.cpu_count()} CPUs)")
+    print(f"\nTotal runtime: {total:.1f} s  (python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}); one run of each row")
     if args.json:
         document = {
             "seconds_per_run": args.seconds, "total_runtime_s": round(total, 2),
