@@ -121,7 +121,7 @@ class Tables:
 
     # ----------------------------------------------------------------- snapshots
     # A reset must be fast (moto's reset is re-construction; building the demo from its document
-    # takes about 10 ms, mostly the document's schema check). A snapshot is the whole store,
+    # takes about 5 times a reset: bench/bench_control.py). A snapshot is the whole store,
     # pickled: restoring one is a faithful copy (ids, sequences, indexes, avatars) in about 0.2 ms.
     # Snapshots are made and read in-process only; they are never written to disk.
     def __getstate__(self) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class MockRuntime:
         if self.state_path is not None:
             state_file.remove_leftovers(self.state_path)
         # The startup state, kept as a snapshot: restoring it takes a fraction of a millisecond,
-        # where building the store again from its document takes about 10 ms.
+        # where building the store again from its document takes about 5 times as long (bench/bench_control.py).
         self._pristine = store.snapshot()
         # Writers go one at a time, from their first change to their last byte on disk, so a write
         # that cannot be saved is undone alone. Readers never take this lock.
