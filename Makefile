@@ -38,7 +38,7 @@ contract-live: $(STAMP)
 	  { echo "set CHATWOOT_BASE_URL, CHATWOOT_API_TOKEN and CHATWOOT_ACCOUNT_ID"; exit 2; }
 	$(BIN)/chatwoot-mock contract --junit contract-live.xml $(CONTRACT_ARGS)
 
-# Every bench/ script, each printing its figures (bench/README.md says what each measures); about 10 minutes.
+# Every bench/ script, each printing its figures (bench/README.md says what each measures); about 15 minutes when busy.
 # bench_hostile.py --before aaf1002 adds the before-issue-9 figures (installs that commit into ~/.cache once).
 bench: $(STAMP)
 	$(BIN)/python bench/bench_inboxes.py
