@@ -1,8 +1,12 @@
 """At-scale state figures (issue 10, state part), in process: listing an account's inboxes of the
-`large` set, a write with and without --state-file at demo and large size, reset, loading 10,000
-inboxes, and the served process's RSS with them. Prints figures; asserts nothing.
+`large` set; a persisted write (--state-file, the SQLite database) at demo and large size, p50/p95,
+against the old whole-file JSON rewrite measured in the same run (the peer: the same PATCH, then
+the whole document encoded, written to a temporary file, fsynced and renamed, as the state file was
+written before the database); a read while persisted writes go on; reset; loading 10,000 inboxes;
+the served process's start (fixtures, and resuming from the database) and RSS. Prints figures;
+asserts nothing.
 
-    .venv/bin/python bench/bench_state.py [--inboxes 10000] [--repeat 30] [--no-served]
+    .venv/bin/python bench/bench_state.py [--inboxes 10000] [--repeat 30] [--writes 200] [--no-served]
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ import argparse
 import collections
 import copy
 import json
+import os
 import statistics
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 from mockserver import Profile, build_store, create_app, demo_document
+from mockserver.state.document import encode_document
 from mockserver.state.fixture_sets import load
 from mockserver.testing.served import ServedMock
 from mockserver.web.app import RUNTIME_KEY
@@ -26,6 +33,27 @@ from mockserver.web.app import RUNTIME_KEY
 def p50_ms(samples: list[float]) -> str:
     return f"p50 {statistics.median(samples) * 1000:8.2f} ms  (min {min(samples) * 1000:.2f}, " \
            f"max {max(samples) * 1000:.2f}, n={len(samples)})"
+
+
+def p50_p95_ms(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def whole_file_rewrite(path: Path, data: bytes) -> None:
+    """The state file as it was written before the database (the peer): temporary file, fsync,
+    rename, directory fsync."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def timed(call, repeat: int) -> list[float]:
@@ -44,10 +72,74 @@ def admin_token(document: dict, account_id: int) -> str:
     raise LookupError(account_id)
 
 
+def persisted_writes(name: str, document: dict, args: argparse.Namespace) -> None:
+    """PATCH an inbox: in memory only, with the state database, and the old whole-file rewrite."""
+    first_inbox = document["inboxes"][0]
+    account = first_inbox["account_id"]
+    headers = {"api_access_token": admin_token(document, account)}
+    url = f"/api/v1/accounts/{account}/inboxes/{first_inbox['id']}"
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        database = create_app(build_store(copy.deepcopy(document), Profile.DOCS), state_file=Path(folder) / "state")
+        print(f"{name}: state database made in {time.perf_counter() - start:.2f} s")
+        plain = create_app(build_store(copy.deepcopy(document), Profile.DOCS))
+        old_file, plain_client = Path(folder) / "old.json", plain.test_client()
+        plain_store = plain.extensions[RUNTIME_KEY].store
+
+        def old_write(number: int) -> None:
+            plain_client.patch(url, headers=headers, json={"greeting_message": f"old {number}"})
+            whole_file_rewrite(old_file, encode_document(plain_store))
+
+        database_client = database.test_client()
+        counter = iter(range(10**9))
+        floor = Path(folder) / "floor"
+        floor.write_bytes(bytes(8192))
+        descriptor = os.open(floor, os.O_WRONLY)
+        try:  # what the disk alone costs: 8 KiB written over and synced, as a commit's log is
+            synced = timed(lambda: (os.pwrite(descriptor, bytes(8192), 0), os.fdatasync(descriptor)), args.writes)
+        finally:
+            os.close(descriptor)
+        memory = timed(lambda: plain_client.patch(url, headers=headers, json={"greeting_message": "m"}), args.writes)
+        new = timed(lambda: database_client.patch(url, headers=headers,
+                                                  json={"greeting_message": f"new {next(counter)}"}), args.writes)
+        old = timed(lambda: old_write(next(counter)), args.old_writes)
+        for label, samples in (("no state file", memory), ("database (new)", new), ("whole file (old)", old),
+                               ("disk sync alone", synced)):
+            p50, p95 = p50_p95_ms(samples)
+            print(f"PATCH, {name:16} {label:17} p50 {p50:9.2f} ms  p95 {p95:9.2f} ms  (n={len(samples)})")
+        print(f"PATCH, {name:16} old / new: p50 {p50_p95_ms(old)[0] / p50_p95_ms(new)[0]:.0f}x, "
+              f"p95 {p50_p95_ms(old)[1] / p50_p95_ms(new)[1]:.0f}x")
+        reads_during_writes(name, database_client, url, headers, args)
+
+
+def reads_during_writes(name: str, client, url: str, headers: dict, args: argparse.Namespace) -> None:
+    """GET show while another thread makes persisted writes, against GET show alone."""
+    alone = timed(lambda: client.get(url, headers=headers), args.writes)
+    stop = threading.Event()
+
+    def write() -> None:
+        writer = client.application.test_client()
+        while not stop.is_set():
+            writer.patch(url, headers=headers, json={"greeting_message": "busy"})
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        busy = timed(lambda: client.get(url, headers=headers), args.writes)
+    finally:
+        stop.set()
+        writer.join()
+    for label, samples in (("alone", alone), ("during writes", busy)):
+        p50, p95 = p50_p95_ms(samples)
+        print(f"GET show, {name:13} {label:17} p50 {p50:9.2f} ms  p95 {p95:9.2f} ms  (n={len(samples)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--inboxes", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--writes", type=int, default=200, help="persisted writes timed per size (new path)")
+    parser.add_argument("--old-writes", type=int, default=10, help="whole-file rewrites timed per size (peer)")
     parser.add_argument("--no-served", action="store_true")
     args = parser.parse_args()
 
@@ -71,19 +163,7 @@ def main() -> None:
           f"then {p50_ms(timed(lambda: client.get(url, headers=headers), args.repeat))}")
 
     for name, document in (("demo", demo_document()), (f"large ({args.inboxes})", large)):
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / "state"
-            persisted = create_app(build_store(copy.deepcopy(document), Profile.DOCS), state_file=target)
-            plain = create_app(build_store(copy.deepcopy(document), Profile.DOCS))
-            first_inbox = document["inboxes"][0]
-            account = first_inbox["account_id"]
-            write_headers = {"api_access_token": admin_token(document, account)}
-            patch_url = f"/api/v1/accounts/{account}/inboxes/{first_inbox['id']}"
-            for label, served_app in (("no state file", plain), ("--state-file", persisted)):
-                writer = served_app.test_client()
-                samples = timed(lambda w=writer, u=patch_url, h=write_headers: w.patch(
-                    u, headers=h, json={"greeting_message": "x"}), max(5, args.repeat // 3))
-                print(f"PATCH, {name:16} {label:14} {p50_ms(samples)}")
+        persisted_writes(name, document, args)
 
     demo_app = create_app(build_store(demo_document(), Profile.DOCS))
     runtime = demo_app.extensions[RUNTIME_KEY]
@@ -103,6 +183,12 @@ def main() -> None:
                 rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
                 print(f"served, {len(large['inboxes'])} inboxes: started in {startup:.2f} s; "
                       f"RSS after 3 lists {int(rss) / 1024:.0f} MB")
+            state = Path(folder) / "state"
+            for label in ("--state-file made from the fixtures", "--state-file resumed from the database"):
+                start = time.perf_counter()
+                with ServedMock("--fixtures", str(fixtures), "--state-file", str(state)) as served:
+                    print(f"served, {len(large['inboxes'])} inboxes, {label}: started in "
+                          f"{time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":

@@ -54,8 +54,9 @@ def fixture_size_options(command: Any) -> Any:
 @option("--journal-size", envvar="MOCK_JOURNAL_SIZE", type=NOT_NEGATIVE, default=1000,
         help="requests the journal keeps, 0 to keep none")
 @option("--state-file", envvar="MOCK_STATE_FILE", metavar="PATH",
-        help="load the state from PATH (created from the startup state if missing) and write every change "
-             "back to it before answering")
+        help="keep the state in PATH, a SQLite database: loaded at start (created from the startup state if "
+             "missing; a JSON state document there is converted, the JSON kept as PATH.bak), and every change "
+             "committed to it before answering")
 @option("--avatar-memory", envvar="MOCK_AVATAR_MEMORY_MB", metavar="MB", type=NOT_NEGATIVE, default=256,
         help="memory all uploaded avatars may hold together; an upload past it is refused with 422")
 @option("--cors", envvar="MOCK_CORS", metavar="ORIGINS", is_flag=False, flag_value="*",
@@ -92,9 +93,10 @@ def _serve(settings: SimpleNamespace) -> int:
     # Imported here: openapi-core takes about a second to import, which `--help` need not pay.
     from mockserver.chatwoot.errors import StateNotSaved
     from mockserver.chatwoot.profiles import Profile
-    from mockserver.state.document import StateDocumentError, build_store, read_document
+    from mockserver.control import state_file
+    from mockserver.state.document import StateDocumentError, build_store
     from mockserver.state.fixture_sets import FixtureSetError, load
-    from mockserver.web.app import create_app
+    from mockserver.web.app import RUNTIME_KEY, create_app
     from mockserver.web.body import body_limit
     from mockserver.web.server import PortUnavailable, serve
 
@@ -102,9 +104,8 @@ def _serve(settings: SimpleNamespace) -> int:
     # An existing state file wins over --fixtures: it is the state the mock last acknowledged.
     resumed = settings.state_file if settings.state_file and Path(settings.state_file).exists() else None
     try:
-        document = (read_document(resumed) if resumed
-                    else load(settings.fixtures, seed=settings.seed, inboxes=settings.inboxes))
-        store = build_store(document, profile)
+        store = (state_file.load(resumed, profile) if resumed
+                 else build_store(load(settings.fixtures, seed=settings.seed, inboxes=settings.inboxes), profile))
         store.avatar_memory_limit = settings.avatar_memory * 1024 * 1024
     except (StateDocumentError, FixtureSetError) as error:
         where = f"{resumed}: " if resumed and resumed not in str(error) else ""
@@ -118,6 +119,10 @@ def _serve(settings: SimpleNamespace) -> int:
     except StateNotSaved as error:
         print(f"chatwoot-mock serve: {error}", file=sys.stderr)
         return 2
+    backup = app.extensions[RUNTIME_KEY].state_backup
+    if backup is not None:
+        print(f"chatwoot-mock serve: {settings.state_file} held a JSON state document; it is now a SQLite "
+              f"state database, and the JSON file is kept as {backup}", file=sys.stderr)
     try:
         serve(app, settings.host, settings.port, body_limit=body_limit, access_log=settings.access_log,
               on_ready=lambda url: print(banner(url, store, profile.value, settings.drift), flush=True))

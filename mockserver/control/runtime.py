@@ -1,6 +1,6 @@
 """What one app serves besides its routes: the current store, the startup state to reset to, the
-request journal, the faults, and the state file. Pure (no Flask): the app, the control API and
-the pytest plugin all drive it.
+request journal, the faults, and the state file (a SQLite database: `state_file`, `state_db`).
+Pure (no Flask): the app, the control API and the pytest plugin all drive it.
 
 `app.extensions["chatwoot_mock"]` is this object. `reset()` and `load()` replace `store`, so
 always read the store through the runtime. A request already running when the store is replaced
@@ -10,6 +10,7 @@ finishes on the old store, and its change is not carried over.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from mockserver.chatwoot.errors import ControlNotFound, ResourceNotFound, StateDocumentRejected, StateNotSaved
 from mockserver.chatwoot.models import Account
 from mockserver.chatwoot.store import Store
+from mockserver.chatwoot.tables import Change
 from mockserver.control import state_file
 from mockserver.control.faults import Faults
 from mockserver.control.journal import Journal
@@ -33,16 +35,19 @@ class MockRuntime:
         self.journal = journal if journal is not None else Journal()
         self.faults = faults if faults is not None else Faults()
         self.state_path = Path(state_path) if state_path is not None else None
-        if self.state_path is not None:
-            state_file.remove_leftovers(self.state_path)
+        #: Where a JSON state file found at `state_path` was kept when the file became a database.
+        self.state_backup: Path | None = None
+        self._database: state_file.StateDatabase | None = None
         # The startup state, kept as a snapshot: restoring it takes a fraction of a millisecond,
         # where building the store again from its document takes about 5 times as long (bench/bench_control.py).
         self._pristine = store.snapshot()
         # Writers go one at a time, from their first change to their last byte on disk, so a write
         # that cannot be saved is undone alone. Readers never take this lock.
         self._write_lock = threading.RLock()
-        if self.state_path is not None and not self.state_path.exists():
-            self.persist()  # a missing state file starts as the startup state
+        if self.state_path is not None:
+            state_file.remove_leftovers(self.state_path)
+            with self._saving():  # the file now holds the startup state, whatever it held before
+                self._database, self.state_backup = state_file.open_database(self.state_path, store)
 
     @contextlib.contextmanager
     def writing(self, store: Store | None = None) -> Iterator[Store]:
@@ -52,10 +57,10 @@ class MockRuntime:
         have replaced it since; such a write finishes on the old store and is not saved)."""
         with self._write_lock:
             store = self.store if store is None else store
-            with store.changing():
+            with store.changing() as change:
                 yield store
                 if store is self.store:
-                    self._save(store)
+                    self._save(store, change)
 
     def reset(self) -> None:
         """Back to the state the app was started with (the journal and faults stay as they are)."""
@@ -98,20 +103,32 @@ class MockRuntime:
             return store.configure_account(account_id, **settings)
 
     def persist(self) -> None:
-        """Write the whole current state to the state file, if there is one (startup, reset, load)."""
+        """Make the state file hold the whole current state, if there is one (reset, load)."""
         with self._write_lock:
             self._save(self.store)
 
-    def _save(self, store: Store) -> None:
-        if self.state_path is None:
+    def _save(self, store: Store, change: Change | None = None) -> None:
+        """Commit `change` (the records it touched), or with none the whole state, to the state file."""
+        if self._database is None:
             return
+        with self._saving():
+            if change is None:
+                self._database.replace(store)
+            else:
+                self._database.write_change(store, change)
+
+    @contextlib.contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Any failure to save is a 503 (StateNotSaved), never a half-kept change."""
         try:
-            data = encode_document(store)
-            state_file.write_atomically(self.state_path, data)
+            yield
         except OSError as error:
             raise StateNotSaved(f"The state file {self.state_path} could not be written: "
                                 f"{error.strerror or error}; the change was undone") from None
-        except Exception as error:  # any failure to save is a 503, never a half-kept change
+        except (sqlite3.Error, StateDocumentError) as error:
+            raise StateNotSaved(f"The state file {self.state_path} could not be written: {error}; "
+                                f"the change was undone") from None
+        except Exception as error:
             raise StateNotSaved(f"The state could not be saved ({type(error).__name__}: {error}); "
                                 f"the change was undone") from None
 

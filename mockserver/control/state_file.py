@@ -1,21 +1,114 @@
-"""The state file (`chatwoot-mock serve --state-file PATH`): written atomically, so a crash or a
-kill mid-write leaves either the old file or the new one, never a broken one.
+"""The state file (`chatwoot-mock serve --state-file PATH`): which kind of file it is, how it is
+read at startup, and how it becomes the state database the runtime writes to (`state_db`).
 
-The document goes to a temporary file in the same directory (so the rename stays on one file
-system), which is flushed and fsynced before `os.replace` puts it in place; the directory is then
-fsynced so the rename itself survives a power cut.
+- missing: a new database, holding the startup state, is made beside it under a temporary name
+  and renamed into place, so PATH is never a half-made database;
+- a SQLite database (its first 16 bytes are SQLite's header): read; the runtime then makes it hold
+  exactly the startup state it serves, in one transaction;
+- anything else is read as a JSON state document (the format of fixtures and exports). Once it
+  has built a store, it is kept as a backup beside it (PATH.bak, or PATH.N.bak when that name is
+  taken: a hard link, or a copy where links are not possible), and PATH becomes a database as for
+  a missing file. A JSON file that does not build stops the start and is left as it was.
+
+A new file is private (0600); a converted one keeps the JSON file's mode. SQLite gives its log
+(PATH-wal) and index (PATH-shm) the database's mode.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
-from mockserver.state.document import build_store, read_document
+from mockserver.control import state_db
+from mockserver.control.state_db import StateDatabase
+from mockserver.state.document import StateDocumentError, build_store, read_document
+
+#: Files SQLite keeps beside a database while it is open (the log and its index).
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def read(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """The state document a state file holds (either kind) and its id sequences (a JSON document
+    has none). Raises StateDocumentError."""
+    try:
+        is_database = state_db.is_database(path)
+    except OSError as error:
+        raise StateDocumentError(f"cannot read state file {path}: {error.strerror}") from None
+    return state_db.read(path) if is_database else (read_document(path), {})
+
+
+def load(path: str | Path, profile: Profile) -> Store:
+    """The store a state file holds (what a restart serves). Raises StateDocumentError."""
+    document, sequences = read(path)
+    store = build_store(document, profile)
+    store.continue_sequences(sequences)
+    return store
+
+
+def open_database(path: str | Path, store: Store) -> tuple[StateDatabase, Path | None]:
+    """The state database at `path`, holding `store`'s state; and where a JSON state file found
+    there was kept (None if there was none). Raises OSError, sqlite3.Error, StateDocumentError."""
+    target = Path(path)
+    backup = None
+    if target.exists() and state_db.is_database(target):
+        database = StateDatabase(target)
+        database.replace(store)
+    else:
+        backup = _keep_json(target) if target.exists() else None
+        _install_new(target, store)
+        database = StateDatabase(target)
+    database.close()  # reopened by the first write, in the process that serves (a fork may come first)
+    return database, backup
+
+
+def _keep_json(target: Path) -> Path:
+    for number in range(1000):
+        backup = target.with_name(f"{target.name}.bak" if number == 0 else f"{target.name}.{number}.bak")
+        if backup.exists():
+            continue
+        try:
+            os.link(target, backup)  # the same bytes under a second name: nothing copied, nothing lost
+        except FileExistsError:
+            continue
+        except OSError:
+            shutil.copy2(target, backup)
+        return backup
+    raise FileExistsError(f"no free backup name beside {target}")
+
+
+def _install_new(target: Path, store: Store) -> None:
+    """A new database holding the store, made under a temporary name and renamed to `target`."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else None
+    handle, name = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=target.parent)
+    os.close(handle)  # mkstemp made it private (0600), which suits a state holding access tokens
+    temporary = Path(name)
+    try:
+        if mode is not None:
+            os.chmod(temporary, mode)
+        database = StateDatabase.create(temporary)
+        try:
+            database.replace(store)
+        finally:
+            database.close()  # the last connection: SQLite moves its log into the file and removes it
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        for suffix in _COMPANIONS:  # a log beside `target` now would be an old database's
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{target}{suffix}")
+        os.replace(temporary, target)
+    except BaseException:
+        _remove_with_companions(temporary)
+        raise
+    _fsync_directory(target.parent)
 
 
 def _temporary_prefix(target: Path) -> str:
@@ -23,32 +116,16 @@ def _temporary_prefix(target: Path) -> str:
 
 
 def remove_leftovers(path: str | Path) -> None:
-    """Temporary files a kill mid-write left beside the state file (the file itself is whole)."""
+    """Temporary databases a kill during startup left beside the state file (the file itself is whole)."""
     target = Path(path)
     for leftover in target.parent.glob(_temporary_prefix(target) + "*.tmp"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+        _remove_with_companions(leftover)
 
 
-def write_atomically(path: str | Path, data: bytes) -> None:
-    target = Path(path)
-    directory = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp", dir=directory)
-    try:
-        # mkstemp makes the file private (0600), which suits a document holding access tokens; an
-        # existing state file keeps the mode its owner gave it.
+def _remove_with_companions(path: Path) -> None:
+    for name in (str(path), *(f"{path}{suffix}" for suffix in _COMPANIONS)):
         with contextlib.suppress(OSError):
-            os.chmod(temporary, target.stat().st_mode & 0o777)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
+            os.unlink(name)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -62,8 +139,3 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(descriptor)
-
-
-def load(path: str | Path, profile: Profile) -> Store:
-    """The store a state file holds (what a restart serves). Raises StateDocumentError."""
-    return build_store(read_document(path), profile)

@@ -35,7 +35,7 @@ from mockserver.web.drift import Drift
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.json_provider import OrjsonProvider
 from mockserver.web.routes import ROUTES
-from mockserver.web.server import EARLY_FAULT
+from mockserver.web.server import EARLY_FAULT, WRITES_OFF_LOOP
 from mockserver.web.validation import (
     IncomingRequest,
     OpenAPICoreValidator,
@@ -103,6 +103,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     _register_blueprints(app, api_blueprint(public), control, docs, dashboard)
     cors_switch.install(app, origins)
     app.extensions[EARLY_FAULT] = _early_fault(app, runtime, public)
+    app.extensions[WRITES_OFF_LOOP] = state_file is not None
     ErrorRenderer(active_profile, drifted).register(app)
     outgoing.register(app, runtime, drift=drifted, response_validator=spec_validator if validate_responses else None)
     return app

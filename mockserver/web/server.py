@@ -10,7 +10,9 @@ limit instead of refused, and an injected latency slept on the one thread servin
 the body is received on the event loop (bounded in size and time: 413, 408) before the app sees
 it, and an injected latency is awaited (`EARLY_FAULT`), so other clients go on being served. The
 app itself then runs inline: one request at a time, no thread hand-off, no GIL contention (tooling
-notes §7: a thread pool halved throughput).
+notes §7: a thread pool halved throughput). With `--state-file` a write waits for its commit to
+reach the disk (milliseconds, the GIL released): writes then run on one writer thread, one at a
+time, and reads go on inline meanwhile (`WRITES_OFF_LOOP`).
 
 One process, because the state lives in that process's memory (several workers would be several
 diverging stores, tooling notes §3). granian's supervisor forks the worker, which inherits the app
@@ -26,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from typing import Any
 
@@ -34,6 +37,10 @@ import orjson
 #: `app.extensions[EARLY_FAULT](environ) -> seconds`: picks the request's injected fault before the
 #: app runs, so the server can await its latency; the app then applies the fault already picked.
 EARLY_FAULT = "chatwoot_mock.early_fault"
+#: `app.extensions[WRITES_OFF_LOOP]`: true when writes wait for the disk (`--state-file`); they then
+#: run on a writer thread of their own, so that the loop goes on answering reads meanwhile.
+WRITES_OFF_LOOP = "chatwoot_mock.writes_off_loop"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 10.0
 _NO_BODY = b""
@@ -84,6 +91,8 @@ class WsgiBridge:
         self.access_log = access_log
         extensions = getattr(app, "extensions", {})
         self.early_fault: Callable[[dict], float] | None = extensions.get(EARLY_FAULT)
+        # One thread: writes still go one at a time (its thread starts in the forked worker).
+        self.writer = ThreadPoolExecutor(1, "chatwoot-mock-writer") if extensions.get(WRITES_OFF_LOOP) else None
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         started = time.perf_counter()
@@ -98,7 +107,12 @@ class WsgiBridge:
             delay = self.early_fault(environ)
             if delay > 0:
                 await asyncio.sleep(delay)  # the loop serves other clients meanwhile
-        status, headers, payload = self._call(environ)
+        if self.writer is not None and scope.method not in _READS:
+            # A write waits for its commit to reach the disk (the GIL is free meanwhile): reads go on.
+            status, headers, payload = await asyncio.get_running_loop().run_in_executor(
+                self.writer, self._call, environ)
+        else:
+            status, headers, payload = self._call(environ)
         proto.response_bytes(status, headers, payload)
         self._log(scope, status, len(payload), started)
 

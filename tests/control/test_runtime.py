@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from mockserver import Profile, build_store, demo_document
 from mockserver.chatwoot.errors import StateDocumentRejected
+from mockserver.control import state_file
 from mockserver.control.runtime import MockRuntime
 from mockserver.state.document import encode_document
 
@@ -57,7 +56,7 @@ def test_with_a_state_file_account_settings_are_written(tmp_path):
     target = tmp_path / "state.json"
     mock = runtime(state_path=target)
     mock.configure_account(1, inbox_limit=3)
-    assert json.loads(target.read_text())["accounts"][0]["inbox_limit"] == 3
+    assert state_file.read(target)[0]["accounts"][0]["inbox_limit"] == 3
 
 
 def test_summary_counts_the_records():

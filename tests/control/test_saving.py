@@ -25,14 +25,16 @@ def on_disk(tmp_path) -> dict:
     return export_document(state_file.load(tmp_path / "state", Profile.DOCS))
 
 
-def test_a_write_that_cannot_be_saved_is_503_and_undone(tmp_path, monkeypatch):
+def refuse_writes(runtime, refused: bool = True) -> None:
+    """The database turns writes away (SQLite: "attempt to write a readonly database"), as a disk
+    gone read-only would: a real failure of the real commit."""
+    runtime._database.connection().execute(f"PRAGMA query_only = {'ON' if refused else 'OFF'}")
+
+
+def test_a_write_that_cannot_be_saved_is_503_and_undone(tmp_path):
     client, runtime = served(tmp_path)
     before = runtime.export()
-
-    def full_disk(*args):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(state_file, "write_atomically", full_disk)
+    refuse_writes(runtime)
     writes = [("POST", INBOXES, {"name": "Lost", "channel": {"type": "api"}}),
               ("PATCH", f"{INBOXES}/1", {"name": "Lost", "channel": {"website_url": "https://lost.example"}}),
               ("DELETE", f"{INBOXES}/2", None),
@@ -42,12 +44,14 @@ def test_a_write_that_cannot_be_saved_is_503_and_undone(tmp_path, monkeypatch):
     for method, url, body in writes:
         answer = client.open(url, method=method, headers=ADMIN, **({} if body is None else {"json": body}))
         assert answer.status_code == 503, (method, url, answer.get_json())
-        assert "No space left on device" in answer.get_json()["error"]
+        assert "readonly database" in answer.get_json()["error"]
         assert runtime.export() == before, (method, url)
+        assert on_disk(tmp_path) == before, (method, url)
     assert client.patch("/_mock/accounts/2", json={"status": "suspended"}).status_code == 503
     assert client.post("/_mock/reset").status_code == 503
+    assert client.put("/_mock/state", json=demo_document()).status_code == 503
     assert runtime.export() == before
-    monkeypatch.undo()
+    refuse_writes(runtime, False)
     assert on_disk(tmp_path) == before
     created = client.post(INBOXES, headers=ADMIN, json={"name": "Kept", "channel": {"type": "api"}})
     assert created.status_code == 200
@@ -58,10 +62,10 @@ def test_any_failure_to_encode_is_503_and_undone(tmp_path, monkeypatch):
     client, runtime = served(tmp_path)
     before = runtime.export()
 
-    def broken(store):
+    def broken(*args):
         raise ValueError("cannot encode")
 
-    monkeypatch.setattr("mockserver.control.runtime.encode_document", broken)
+    monkeypatch.setattr("mockserver.control.state_db.encode_record", broken)
     assert client.patch(f"{INBOXES}/1", headers=ADMIN, json={"name": "Lost"}).status_code == 503
     monkeypatch.undo()
     assert runtime.export() == before == on_disk(tmp_path)

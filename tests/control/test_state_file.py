@@ -1,11 +1,13 @@
-"""--state-file: written atomically after every change, before the answer; survives a SIGKILL
-mid-traffic; a bad file stops the start with a clear message."""
+"""--state-file: a SQLite database, each change committed before its answer; a JSON state file is
+taken over (kept as a backup); survives a SIGKILL mid-traffic; a bad file stops the start with a
+clear message."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 from pathlib import Path
@@ -14,8 +16,9 @@ import pytest
 import requests
 
 from mockserver import Profile, build_store, create_app, demo_document
-from mockserver.control.state_file import write_atomically
-from mockserver.state.document import encode_document
+from mockserver.control import state_file
+from mockserver.control.state_db import HEADER
+from mockserver.state.document import export_document
 from mockserver.testing.served import ServedMock, child_env, serve_command
 from mockserver.web.app import RUNTIME_KEY
 
@@ -23,39 +26,50 @@ ADMIN = {"api_access_token": "demo-admin-token"}
 
 
 def read(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The state document the file holds, read as a restart reads it."""
+    return state_file.read(path)[0]
 
 
-# ================================================================= atomic writing
-def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path):
+# ================================================================= which file, which mode
+def test_a_missing_file_becomes_a_private_database_holding_the_startup_state(tmp_path):
     target = tmp_path / "state.json"
-    write_atomically(target, b"first")
-    write_atomically(target, b"second")
-    assert target.read_bytes() == b"second"
-    assert os.listdir(tmp_path) == ["state.json"]
+    app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    assert target.read_bytes().startswith(HEADER)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert read(target) == app.extensions[RUNTIME_KEY].export() == export_document(build_store(demo_document()))
+    assert app.extensions[RUNTIME_KEY].state_backup is None
+    assert os.listdir(tmp_path) == ["state.json"]  # no log left while nothing is written
 
 
-def test_a_new_file_is_private_and_an_existing_one_keeps_its_mode(tmp_path):
-    fresh, shared = tmp_path / "fresh.json", tmp_path / "shared.json"
-    write_atomically(fresh, b"{}")
-    shared.write_bytes(b"{}")
-    shared.chmod(0o644)
-    write_atomically(shared, b"{}")
-    assert (fresh.stat().st_mode & 0o777, shared.stat().st_mode & 0o777) == (0o600, 0o644)
-
-
-def test_a_failed_write_keeps_the_old_file_whole(tmp_path, monkeypatch):
+def test_a_json_state_file_is_kept_beside_it_and_the_file_becomes_a_database(tmp_path):
     target = tmp_path / "state.json"
-    write_atomically(target, b"old")
+    document = demo_document()
+    document["inboxes"][0]["name"] = "From the JSON file"
+    original = json.dumps(document, indent=2).encode()
+    target.write_bytes(original)
+    target.chmod(0o640)
+    app = create_app(state_file.load(target, Profile.DOCS), state_file=target)
+    runtime = app.extensions[RUNTIME_KEY]
+    assert runtime.state_backup == tmp_path / "state.json.bak"
+    assert runtime.state_backup.read_bytes() == original  # the user's file, byte for byte
+    assert target.read_bytes().startswith(HEADER)
+    assert target.stat().st_mode & 0o777 == 0o640  # the owner's choice kept
+    assert read(target) == runtime.export() == export_document(build_store(document))
 
-    def broken_replace(*args):
-        raise OSError(28, "No space left on device")
+    target.write_bytes(original)  # a JSON file put there again: the first backup is not overwritten
+    again = create_app(state_file.load(target, Profile.DOCS), state_file=target).extensions[RUNTIME_KEY]
+    assert again.state_backup == tmp_path / "state.json.1.bak"
+    assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.1.bak", "state.json.bak"]
 
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        write_atomically(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["state.json"]
+
+def test_an_existing_database_is_made_to_hold_the_state_the_app_starts_with(tmp_path):
+    target = tmp_path / "state.json"
+    create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    other = demo_document()
+    del other["campaigns"][1:]
+    other["accounts"][0]["name"] = "Other start"
+    app = create_app(build_store(other, Profile.DOCS), state_file=target)
+    assert read(target) == app.extensions[RUNTIME_KEY].export() == export_document(build_store(other))
 
 
 # ================================================================= in-process: when it is written
@@ -73,11 +87,11 @@ def test_every_successful_change_is_on_disk_when_answered_and_refusals_write_not
                           json={"name": "Kept", "channel": {"type": "api"}})
     assert created.status_code == 200
     assert created.get_json()["id"] in {i["id"] for i in read(target)["inboxes"]}
-    written = target.read_bytes()
+    written = read(target)
     refused = client.post("/api/v1/accounts/1/inboxes", headers=ADMIN, json={"name": "", "channel": {"type": "api"}})
     assert refused.status_code == 422
     assert client.get("/api/v1/accounts/1/inboxes", headers=ADMIN).status_code == 200
-    assert target.read_bytes() == written
+    assert read(target) == written
     assert client.delete("/api/v1/accounts/1/inboxes/1", headers=ADMIN).status_code == 200
     assert 1 not in {i["id"] for i in read(target)["inboxes"]}
 
@@ -109,16 +123,16 @@ def test_control_calls_that_change_state_are_written(tmp_path):
     target = tmp_path / "state.json"
     app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target, validate_responses=True)
     client = app.test_client()
-    start = target.read_bytes()
+    start = read(target)
     client.patch("/_mock/accounts/2", json={"status": "suspended"})
     assert read(target)["accounts"][1]["status"] == "suspended"
     client.post("/_mock/reset")
-    assert target.read_bytes() == start
+    assert read(target) == start
     document = read(target)
     document["inboxes"][0]["name"] = "Loaded"
     assert client.put("/_mock/state", json=document).status_code == 200
     assert read(target)["inboxes"][0]["name"] == "Loaded"
-    assert target.read_bytes() == encode_document(app.extensions[RUNTIME_KEY].store)
+    assert read(target) == app.extensions[RUNTIME_KEY].export()
 
 
 def test_a_change_that_cannot_be_written_is_a_clear_503(tmp_path):
@@ -131,60 +145,84 @@ def test_a_change_that_cannot_be_written_is_a_clear_503(tmp_path):
     assert "could not be written" in response.get_json()["error"]
 
 
-
-class PowerCutDisk:
-    """What a directory would hold after a power cut: a file's bytes survive only as of its last
-    fsync, and a name (a rename, a new file) only as of the directory's last fsync. Everything on
-    disk when the model starts counts as durable. It watches `os.fsync` and `os.fdatasync`, the
-    calls through which a Python program asks for stable storage; if the state moves to a store
-    that syncs in C (SQLite), this model must learn to see those syncs, not the test to go."""
-
-    def __init__(self, directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.directory = directory
-        self.contents: dict[int, bytes] = {}  # inode -> bytes as of its last sync
-        self.names: dict[str, int] = {}  # name -> inode as of the directory's last sync
-        self._sync_directory()
-        for entry in directory.iterdir():
-            self.contents[entry.stat().st_ino] = entry.read_bytes()
-        for name in ("fsync", "fdatasync"):
-            real = getattr(os, name)
-            monkeypatch.setattr(os, name, self._watching(real))
-
-    def _watching(self, real):
-        def sync(descriptor: int) -> None:
-            real(descriptor)
-            status = os.fstat(descriptor)
-            if status.st_ino == self.directory.stat().st_ino:
-                self._sync_directory()
-                return
-            for entry in self.directory.iterdir():
-                if entry.stat().st_ino == status.st_ino:
-                    self.contents[status.st_ino] = entry.read_bytes()
-        return sync
-
-    def _sync_directory(self) -> None:
-        self.names = {entry.name: entry.stat().st_ino for entry in self.directory.iterdir()}
-
-    def after_power_cut(self, name: str) -> bytes | None:
-        inode = self.names.get(name)
-        return None if inode is None else self.contents.get(inode)
+def test_a_state_file_replaced_under_the_running_mock_takes_no_more_changes(tmp_path):
+    target = tmp_path / "state.json"
+    app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    client, runtime = app.test_client(), app.extensions[RUNTIME_KEY]
+    assert client.patch("/_mock/accounts/1", json={"inbox_limit": 3}).status_code == 200
+    before = runtime.export()
+    (tmp_path / "restored.json").write_text(json.dumps(demo_document()))
+    os.replace(tmp_path / "restored.json", target)  # someone put another file in its place
+    response = client.patch("/_mock/accounts/1", json={"inbox_limit": 4})
+    assert response.status_code == 503
+    assert "removed or replaced" in response.get_json()["error"]
+    assert runtime.export() == before
+    assert json.loads(target.read_text()) == demo_document()  # the file put there is not written to
 
 
-def test_every_acknowledged_change_survives_a_power_cut(tmp_path, monkeypatch):
-    """An answered write is on stable storage, not only in the page cache: a kill (the served test
-    below) cannot tell the two apart, a power cut can."""
-    disk = PowerCutDisk(tmp_path, monkeypatch)
+def test_every_acknowledged_change_is_committed_with_a_synced_log_before_its_answer(tmp_path):
+    """What an answer acknowledged is in a committed transaction (another connection reads it) of a
+    database in WAL mode with synchronous=FULL, where SQLite syncs the log before COMMIT returns: so
+    it survives a power cut, not only a kill. (The syncs are SQLite's, made in C: a test cannot
+    watch them from Python, so it checks the settings that make them, on the connection that writes.)"""
     target = tmp_path / "state.json"
     app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
     runtime, client = app.extensions[RUNTIME_KEY], app.test_client()
-    assert json.loads(disk.after_power_cut("state.json") or b"null") == runtime.export()  # the startup state
     for number in range(3):
         response = client.post("/api/v1/accounts/1/inboxes", headers=ADMIN,
                                json={"name": f"Durable {number}", "channel": {"type": "api"}})
         assert response.status_code == 200
-        assert json.loads(disk.after_power_cut("state.json") or b"null") == runtime.export()
+        assert read(target) == runtime.export()
     assert client.patch("/_mock/accounts/2", json={"inbox_limit": 4}).status_code == 200
-    assert json.loads(disk.after_power_cut("state.json") or b"null") == runtime.export()
+    assert read(target) == runtime.export()
+    writer = runtime._database.connection()
+    assert writer.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert writer.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    assert not writer.in_transaction
+
+
+WAITING = "Waits for the disk"
+
+
+def write_waiting_on_the_disk(target: Path, write, shown_name, reads) -> int:
+    """Runs `write` (naming inbox 1 WAITING) on a thread while another connection holds the
+    database's write lock, so the mock's commit waits; once `shown_name()` shows the change (made in
+    memory, then committed: the write is at its commit), runs `reads` and checks that the write is
+    still waiting. Returns the write's status, once the lock is let go."""
+    blocker = sqlite3.connect(target, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    answers: list[int] = []
+    writer = threading.Thread(target=lambda: answers.append(write()))
+    writer.start()
+    try:
+        for _ in range(2000):
+            if shown_name() == WAITING:
+                break
+        assert shown_name() == WAITING
+        reads()
+        assert answers == []  # still waiting on the disk, while every read was answered
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        writer.join(timeout=30)
+    assert read(target)["inboxes"][0]["name"] == WAITING
+    return answers[0]
+
+
+def test_reads_do_not_wait_for_a_write_waiting_on_the_disk(tmp_path):
+    target = tmp_path / "state.json"
+    app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    reader, inbox = app.test_client(), "/api/v1/accounts/1/inboxes/1"
+
+    def reads() -> None:
+        for _ in range(20):
+            assert reader.get("/api/v1/accounts/1/inboxes", headers=ADMIN).status_code == 200
+        assert reader.get("/_mock/state").status_code == 200
+
+    assert write_waiting_on_the_disk(
+        target, lambda: app.test_client().patch(inbox, headers=ADMIN, json={"name": WAITING}).status_code,
+        lambda: reader.get(inbox, headers=ADMIN).get_json()["name"], reads) == 200
+
 
 # ================================================================= served: kill and restart
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_traffic(tmp_path):
@@ -223,10 +261,12 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_traffic(tmp_
         served.stop()
     assert len(acknowledged) >= 15
 
-    on_disk = {i["id"]: i["name"] for i in read(target)["inboxes"]}  # parses, whole
+    # The log the kill left (state.json-wal) is replayed: the database opens, whole, with every write.
+    assert {p.name for p in tmp_path.iterdir()} <= {"state.json", "state.json-wal", "state.json-shm"}
+    with sqlite3.connect(target) as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    on_disk = {i["id"]: i["name"] for i in read(target)["inboxes"]}
     assert all(on_disk.get(inbox_id) == name for inbox_id, name in acknowledged)
-    # At most a temporary file left by the kill beside it, never a broken state.json; the restart removes it.
-    assert all(p.name == "state.json" or p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
     with ServedMock("--state-file", str(target), "--control-key", "k") as restarted:
         assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
@@ -237,6 +277,21 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_traffic(tmp_
         assert requests.get(restarted.url + "/_mock/faults", timeout=10).status_code == 401
         assert requests.get(restarted.url + "/_mock/faults", headers={"X-Mock-Control-Key": "k"},
                             timeout=10).json() == {"faults": []}
+
+
+def test_served_reads_are_answered_while_a_write_waits_on_the_disk(tmp_path):
+    target = tmp_path / "state.json"
+    with ServedMock("--state-file", str(target)) as served:
+        inbox = served.url + "/api/v1/accounts/1/inboxes/1"
+
+        def reads() -> None:
+            for _ in range(10):
+                assert requests.get(served.url + "/api/v1/accounts/1/inboxes", headers=ADMIN,
+                                    timeout=10).status_code == 200
+
+        assert write_waiting_on_the_disk(
+            target, lambda: requests.patch(inbox, headers=ADMIN, json={"name": WAITING}, timeout=30).status_code,
+            lambda: requests.get(inbox, headers=ADMIN, timeout=10).json()["name"], reads) == 200
 
 
 # ================================================================= a bad file: clear start-up error
@@ -266,9 +321,36 @@ def test_an_unreadable_state_file_stops_the_start_with_a_message(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_sqlite_file_of_another_program_stops_the_start_and_is_left_alone(tmp_path):
+    target = tmp_path / "state.json"
+    with sqlite3.connect(target) as other:
+        other.execute("CREATE TABLE notes (text TEXT)")
+    content = target.read_bytes()
+    result = run_serve("--state-file", str(target))
+    assert result.returncode == 2
+    assert "is a SQLite database, but not a chatwoot-mock state file" in result.stderr
+    assert str(target) in result.stderr and "Traceback" not in result.stderr
+    assert target.read_bytes() == content
+
+
+def test_a_served_json_state_file_is_taken_over_and_kept_as_a_backup(tmp_path):
+    target = tmp_path / "state.json"
+    document = demo_document()
+    document["inboxes"][0]["name"] = "Served from JSON"
+    target.write_text(json.dumps(document))
+    with ServedMock("--state-file", str(target)) as served:
+        shown = requests.get(served.url + f"/api/v1/accounts/1/inboxes/{document['inboxes'][0]['id']}",
+                             headers=ADMIN, timeout=10).json()
+        assert shown["name"] == "Served from JSON"
+        assert any("now a SQLite state database" in line and "state.json.bak" in line for line in served.output())
+    assert json.loads((tmp_path / "state.json.bak").read_text()) == document
+    assert read(target) == export_document(build_store(document))
+
+
 def test_leftover_temporaries_are_removed_at_start(tmp_path):
     target = tmp_path / "state.json"
     (tmp_path / ".state.json.abc123.tmp").write_text("{half")
+    (tmp_path / ".state.json.abc123.tmp-wal").write_text("log")
     (tmp_path / "other.tmp").write_text("not ours")
     create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.tmp", "state.json"]

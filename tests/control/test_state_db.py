@@ -1,0 +1,98 @@
+"""The state database: a write commits the records it touched and nothing else; the document a
+restart reads is the export; the id sequences go on after a restart; files it did not write, or of
+another format, are refused with a message."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from mockserver import Profile, build_store, create_app, demo_document
+from mockserver.control import state_db, state_file
+from mockserver.state.document import StateDocumentError
+from mockserver.web.app import RUNTIME_KEY
+
+ADMIN = {"api_access_token": "demo-admin-token"}
+INBOXES = "/api/v1/accounts/1/inboxes"
+
+
+def served(path):
+    app = create_app(build_store(demo_document(), Profile.DOCS), state_file=path)
+    return app.test_client(), app.extensions[RUNTIME_KEY]
+
+
+def rows(path) -> dict[tuple[str, int], str]:
+    with sqlite3.connect(path) as connection:
+        return {(table, key): entries for table, key, entries in connection.execute("SELECT * FROM records")}
+
+
+@pytest.mark.parametrize(("method", "url", "body", "touched"), [
+    ("PATCH", f"{INBOXES}/1", {"name": "One row"}, {("inboxes", 1)}),
+    ("POST", "/api/v1/accounts/1/inbox_members", {"inbox_id": 2, "user_ids": [1]}, {("members", 2)}),
+    ("DELETE", f"{INBOXES}/1", None, {("inboxes", 1), ("members", 1), ("bot_links", 1),
+                                   ("campaigns", 1), ("campaigns", 2)}),
+])
+def test_a_write_commits_exactly_the_records_it_changed(tmp_path, method, url, body, touched):
+    path = tmp_path / "state.db"
+    client, runtime = served(path)
+    before = rows(path)
+    writer = runtime._database.connection()
+    written_before = writer.total_changes
+    answer = client.open(url, method=method, headers=ADMIN, **({} if body is None else {"json": body}))
+    assert answer.status_code == 200, answer.get_json()
+    after = rows(path)
+    changed = {place for place in before.keys() | after.keys() if before.get(place) != after.get(place)}
+    assert changed == touched
+    # Rows the change did not touch were not rewritten either (SQLite counts every row written).
+    assert writer.total_changes - written_before == len(touched)
+    assert state_file.read(path)[0] == runtime.export()
+
+
+def test_a_restart_serves_the_export_and_ids_are_not_given_twice(tmp_path):
+    path = tmp_path / "state.db"
+    client, runtime = served(path)
+    created = client.post(INBOXES, headers=ADMIN, json={"name": "Short-lived", "channel": {"type": "api"}})
+    assert client.delete(f"{INBOXES}/{created.get_json()['id']}", headers=ADMIN).status_code == 200
+    assert client.patch("/_mock/accounts/1", json={"inbox_limit": 40}).status_code == 200
+    exported = runtime.export()
+
+    restarted = create_app(state_file.load(path, Profile.DOCS), state_file=path)
+    assert restarted.extensions[RUNTIME_KEY].export() == exported
+    again = restarted.test_client().post(INBOXES, headers=ADMIN, json={"name": "Next", "channel": {"type": "api"}})
+    assert again.get_json()["id"] == created.get_json()["id"] + 1  # as a database sequence, not reused
+
+
+def test_reset_and_load_replace_the_whole_content_in_one_transaction(tmp_path):
+    path = tmp_path / "state.db"
+    client, runtime = served(path)
+    start = rows(path)
+    client.delete(f"{INBOXES}/1", headers=ADMIN)
+    client.post("/_mock/reset")
+    assert rows(path) == start
+    smaller = demo_document()
+    del smaller["campaigns"][:], smaller["agent_bot_inboxes"][:]
+    assert client.put("/_mock/state", json=smaller).status_code == 200
+    assert state_file.read(path)[0] == runtime.export()
+    assert runtime.export()["campaigns"] == runtime.export()["agent_bot_inboxes"] == []
+    assert not any(table in ("campaigns", "bot_links") for table, _ in rows(path))
+
+
+def test_a_database_with_a_table_this_version_does_not_know_is_refused(tmp_path):
+    path = tmp_path / "state.db"
+    served(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO records VALUES ('conversations', 1, '[{}]')")
+    with pytest.raises(StateDocumentError, match="tables this chatwoot-mock does not know: conversations"):
+        state_file.read(path)
+
+
+def test_a_database_of_another_format_is_refused(tmp_path):
+    path = tmp_path / "state.db"
+    served(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {state_db.FORMAT + 1}")
+    with pytest.raises(StateDocumentError, match=f"has format {state_db.FORMAT + 1}"):
+        state_file.read(path)
+    with pytest.raises(Exception, match="format"):
+        create_app(build_store(demo_document(), Profile.DOCS), state_file=path)  # not overwritten either
