@@ -42,8 +42,6 @@ _SCHEMA = (
     "CREATE TABLE sequences (name TEXT PRIMARY KEY, last INTEGER NOT NULL) WITHOUT ROWID",
 )
 
-Row = tuple[str, int, str | None]  # (table, key, entries); None: the record is gone
-
 
 class NotAStateDatabase(StateDocumentError):
     """A SQLite file this mock did not write, of a newer format, or broken."""
@@ -127,7 +125,10 @@ def _document(rows: list[tuple[str, str]], path: str | Path) -> dict[str, Any]:
                                 f"{', '.join(sorted(unknown))}")
     text = ",".join(f'"{section.name}":[{",".join(part for part in by_table.get(section.table, ()) if part)}]'
                     for section in SECTIONS)
-    return json.loads(f'{{"version":{STATE_VERSION},{text}}}')
+    try:
+        return json.loads(f'{{"version":{STATE_VERSION},{text}}}')
+    except json.JSONDecodeError as error:
+        raise NotAStateDatabase(f"state file {path} holds a record that is not JSON: {error}") from None
 
 
 def encode_record(table: str, key: int, value: Any) -> str | None:

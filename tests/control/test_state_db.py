@@ -87,6 +87,15 @@ def test_a_database_with_a_table_this_version_does_not_know_is_refused(tmp_path)
         state_file.read(path)
 
 
+def test_a_record_that_is_not_json_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "state.db"
+    served(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE records SET entries = '[{\"id\": 1,' WHERE tbl = 'accounts' AND key = 1")
+    with pytest.raises(StateDocumentError, match="holds a record that is not JSON"):
+        state_file.read(path)
+
+
 def test_a_database_of_another_format_is_refused(tmp_path):
     path = tmp_path / "state.db"
     served(path)
