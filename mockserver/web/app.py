@@ -59,7 +59,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     would be (default: the URL the request came in on). `journal_size`: how many requests the
     journal keeps (0: none). `control_key`: the key the control API asks for (None: open to
     loopback clients only). `state_file`: keep the state in a SQLite database there, each
-    change committed before its answer (made now from `store` if missing; see control/state_file.py). `drift`: names of `mockserver.web.drift.SWITCHES` to turn on, deliberate
+    change committed before its answer (made now from `store` if missing; see control/state_file.py).
+    `drift`: names of `mockserver.web.drift.SWITCHES` to turn on, deliberate
     deviations from the contract (default none; unknown names raise). `cors`: let browser pages on
     other origins call the API, as Chatwoot's API-only server does (True or "*": any origin; or the
     origins, listed or comma-separated; default off; `mockserver.web.cors`).
