@@ -163,8 +163,8 @@ def test_a_state_file_replaced_under_the_running_mock_takes_no_more_changes(tmp_
 def test_every_acknowledged_change_is_committed_with_a_synced_log_before_its_answer(tmp_path):
     """What an answer acknowledged is in a committed transaction (another connection reads it) of a
     database in WAL mode with synchronous=FULL, where SQLite syncs the log before COMMIT returns: so
-    it survives a power cut, not only a kill. (The syncs are SQLite's, made in C: a test cannot
-    watch them from Python, so it checks the settings that make them, on the connection that writes.)"""
+    it survives a power cut, not only a kill. (The syncs themselves are SQLite's, made in C:
+    test_power_cut.py watches them through strace and replays them as a disk would keep them.)"""
     target = tmp_path / "state.json"
     app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
     runtime, client = app.extensions[RUNTIME_KEY], app.test_client()
