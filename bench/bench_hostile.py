@@ -1,4 +1,4 @@
-"""What a hostile client costs the served mock (issue 9, items 6 and 11). Prints figures; asserts nothing.
+"""What a hostile client costs the served mock (issue 9, items 6, 8 and 11). Prints figures; asserts nothing.
 
 - A big JSON body (default 15 MB, a top-level array of short strings, sent to `POST .../inboxes`),
   declared (Content-Length) and chunked, and the biggest JSON body the mock reads (1 MiB): the
@@ -6,6 +6,9 @@
   memory after (VmRSS), and the slowest answer another client got meanwhile (a GET list every 0.1 s).
 - Avatar uploads (default 30 creates of 14 MB each, one inbox each): how many were accepted, and
   the server's resident memory after the last one and at its peak.
+- Slow clients: 8 that send a body one byte a second and 100 idle ones, which give up after
+  `--slow-seconds` (default 20); meanwhile ten ordinary GETs: how long they waited, and whether
+  the slow clients were cut (408).
 
 Each part starts a fresh `chatwoot-mock serve --port 0` (the demo state) on 127.0.0.1, and always
 stops it; every request has a timeout, so a run ends by itself.
@@ -15,14 +18,17 @@ stops it; every request has a timeout, so a run ends by itself.
 own dependencies, e.g. gunicorn before granian), and served the same way. `aaf1002` is the last
 commit before the JSON limit (issue 9.6), and so before the avatar cap (9.11) too.
 
-    .venv/bin/python bench/bench_hostile.py [--json-mb 15] [--uploads 30] [--upload-mb 14] [--before REV]
+    .venv/bin/python bench/bench_hostile.py [--json-mb 15] [--uploads 30] [--upload-mb 14] [--slow-seconds 20]
+                                            [--before REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -162,6 +168,57 @@ def json_part(target: Target, json_mb: float) -> None:
     big_json(target, "1 MiB (the largest read)", json_array(MIB), chunked=False)
 
 
+# --- item 8: slow clients ----------------------------------------------------------------------------
+
+SLOW_BODY = (b"POST /api/v1/accounts/1/inboxes HTTP/1.1\r\nHost: mock\r\napi_access_token: " + TOKEN.encode()
+             + b"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+
+
+def slow_part(target: Target, slow: int, idle: int, seconds: float) -> None:
+    """`slow` clients that send a body one byte a second and `idle` ones that send nothing, for
+    `seconds` (then they give up: their sockets are closed); meanwhile ten ordinary GETs, one after
+    the other, each allowed `seconds` + 30 s."""
+    print(f"\n{target.label}: {slow} clients sending a body one byte a second and {idle} idle ones, "
+          f"giving up after {seconds:g} s; ten ordinary GETs meanwhile")
+    with target.serve() as mock:
+        host, port = mock.url.rsplit("/", 1)[1].rsplit(":", 1)
+        sockets = [socket.create_connection((host, int(port)), timeout=5) for _ in range(slow + idle)]
+        refused: list[int] = []
+
+        def slow_clients() -> None:
+            deadline = time.monotonic() + seconds
+            for sock in sockets[:slow]:
+                sock.sendall(SLOW_BODY)
+            while time.monotonic() < deadline:
+                time.sleep(1)
+                for sock in sockets[:slow]:
+                    with contextlib.suppress(OSError):  # the server closed it (408): what it should do
+                        sock.sendall(b" ")
+            for sock in sockets[:slow]:
+                with contextlib.suppress(OSError):
+                    sock.settimeout(0.5)
+                    refused.append(sock.recv(200).startswith(b"HTTP/1.1 408"))
+            for sock in sockets:
+                sock.close()
+
+        giving_up = threading.Thread(target=slow_clients, daemon=True)
+        giving_up.start()
+        time.sleep(1)  # the slow clients are in their bodies by now
+        waits, failures = [], 0
+        with httpx.Client(headers={"api_access_token": TOKEN}, timeout=seconds + 30) as client:
+            for _ in range(10):
+                started = time.perf_counter()
+                try:
+                    client.get(mock.url + INBOXES).raise_for_status()
+                    waits.append(time.perf_counter() - started)
+                except httpx.HTTPError:
+                    failures += 1
+        giving_up.join(timeout=seconds + 10)
+    first = f"{waits[0]:.2f} s" if waits else "-"
+    print(f"  ordinary GETs: {len(waits)} answered, {failures} failed; the first after {first}, the slowest after "
+          f"{max(waits, default=0):.2f} s; {sum(refused)} of the {slow} slow clients had been answered 408")
+
+
 # --- item 11: avatar uploads -------------------------------------------------------------------------
 
 def avatar_part(target: Target, uploads: int, upload_mb: float) -> None:
@@ -190,10 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-mb", type=float, default=15.0, help="size of the big JSON body (MB)")
     parser.add_argument("--uploads", type=int, default=30, help="avatar uploads (one new inbox each)")
     parser.add_argument("--upload-mb", type=float, default=14.0, help="size of each avatar (MB)")
+    parser.add_argument("--slow-seconds", type=float, default=20.0, help="how long the slow clients keep on")
     parser.add_argument("--before", metavar="REV", help="also measure this older commit, in the same run")
     args = parser.parse_args(argv)
-    if not 0 < args.json_mb <= 100 or not 0 < args.uploads <= 100 or not 0 < args.upload_mb <= 15:
-        parser.error("bounded: --json-mb 0..100, --uploads 1..100, --upload-mb 0..15")
+    if (not 0 < args.json_mb <= 100 or not 0 < args.uploads <= 100 or not 0 < args.upload_mb <= 15
+            or not 0 < args.slow_seconds <= 120):
+        parser.error("bounded: --json-mb 0..100, --uploads 1..100, --upload-mb 0..15, --slow-seconds 0..120")
     # The servers import the mock installed in their own environment, never this folder's copy
     # (`python -m` would put the working directory first on sys.path).
     os.environ["PYTHONSAFEPATH"] = "1"
@@ -203,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     for target in targets:
         json_part(target, args.json_mb)
         avatar_part(target, args.uploads, args.upload_mb)
+        slow_part(target, 8, 100, args.slow_seconds)
     print(f"\nTotal runtime: {time.monotonic() - began:.1f} s (load average {os.getloadavg()[0]:.1f}); "
           "MB are 10^6 bytes")
     return 0
