@@ -1,4 +1,4 @@
-"""Whether a multipart form, as it went over the wire, breaks the spec.
+"""Whether a form (multipart or form-encoded), as it went over the wire, breaks the spec.
 
 A form carries text only. Schemathesis's negative data for a form (a number where the schema asks
 for text, a null, a list for a one-value field, a file part for a text field) often reaches the
@@ -16,14 +16,19 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from openapi_schema_validator import OAS30WriteValidator
 
 from mockserver import resources
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
-def sent_fields(body: bytes, content_type: str) -> dict[str, str] | None:
-    """The form's fields as the mock reads them, or None when the body is no multipart form."""
+
+def sent_fields(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The form's fields as the mock reads them, or None when the body is no form."""
+    if content_type.split(";")[0].strip().lower() == FORM_TYPES[1]:
+        return _encoded_fields(body)
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
     if not message.is_multipart():
         return None
@@ -40,15 +45,30 @@ def sent_fields(body: bytes, content_type: str) -> dict[str, str] | None:
     return fields
 
 
+def _encoded_fields(body: bytes) -> dict[str, Any] | None:
+    """`a=1&ids[]=2&ids[]=3` -> {"a": "1", "ids[]": ["2", "3"]}: a `[]` field keeps every value."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        if name.endswith("[]"):
+            fields.setdefault(name, []).append(value)
+        else:
+            fields.setdefault(name, value)
+    return fields
+
+
 @cache
-def _form_validator(operation_id: str) -> Any:
+def _form_validator(operation_id: str, media_type: str) -> Any:
     spec = resources.load_spec()
     for item in spec["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+                schema = operation["requestBody"]["content"][media_type]["schema"]
                 return OAS30WriteValidator({**schema, "components": spec["components"]})
-    raise KeyError(f"no multipart form for {operation_id}")
+    raise KeyError(f"no {media_type} form for {operation_id}")
 
 
 def valid_as_sent(operation_id: str, body: bytes | str | None, content_type: str) -> bool:
@@ -56,4 +76,5 @@ def valid_as_sent(operation_id: str, body: bytes | str | None, content_type: str
     if isinstance(body, str):
         body = body.encode()
     fields = sent_fields(body, content_type) if isinstance(body, bytes) else None
-    return fields is not None and _form_validator(operation_id).is_valid(fields)
+    media_type = content_type.split(";")[0].strip().lower()
+    return fields is not None and _form_validator(operation_id, media_type).is_valid(fields)

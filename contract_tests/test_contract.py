@@ -76,7 +76,8 @@ def _run(case: Any, profile: Profile, role: str, reaches: frozenset[str], extra_
     if operation_id in reaches:
         TALLY.expected_2xx.add(f"{role} {operation_id}")
     app = harness.fresh_mock(case.operation.label, profile, role)
-    case.call_and_validate(app=app, checks=harness.checks(), additional_checks=[c(app) for c in extra_checks])
+    case.call_and_validate(app=app, checks=harness.checks(profile),
+                           additional_checks=[c(app) for c in extra_checks])
 
 
 @admin_schema.parametrize()

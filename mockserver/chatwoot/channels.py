@@ -7,6 +7,7 @@ parameters into a channel and back.
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -140,7 +141,8 @@ KINDS: dict[str, ChannelKind] = {
             editable={"account_sid": STR, "auth_token": STR},
             defaults={"medium": "sms", "messaging_service_sid": None, "phone_number": None,
                       "content_templates": {}},
-            required=("account_sid", "auth_token"), creatable=False,
+            required=("account_sid", "auth_token"), unique=("phone_number", "messaging_service_sid"),
+            creatable=False,
         ),
     )
 }
@@ -269,7 +271,24 @@ def presence_problems(kind: ChannelKind, attrs: Mapping[str, Any]) -> list[Field
     problems = [FieldProblem(a, f"{humanize(a)} can't be blank") for a in kind.required if blank(attrs.get(a))]
     problems += [FieldProblem(a, f"{humanize(a)} is not included in the list")
                  for a, allowed in kind.choices.items() if attrs.get(a) not in allowed]
+    problems += [FieldProblem(a, f"{humanize(a)} is too long (maximum is {limit} characters)")
+                 for a, limit in MAX_LENGTHS.get(kind.key, {}).items()
+                 if isinstance(attrs.get(a), str) and len(attrs[a]) > limit]
     return problems
+
+
+#: `validates :webhook_url, length: { maximum: Limits::URL_LENGTH_LIMIT }` (digest §5.3).
+MAX_LENGTHS: dict[str, dict[str, int]] = {"api": {"webhook_url": 2048}}
+#: What Telegram's getMe accepts: `<bot id>:<secret>`; the mock checks the form instead of asking.
+TELEGRAM_TOKEN = re.compile(r"^[0-9]{5,12}:[A-Za-z0-9_-]{30,50}$")
+
+
+def creation_problems(kind: ChannelKind, attrs: Mapping[str, Any]) -> list[FieldProblem]:
+    """Validations that run on create only: Telegram's `ensure_valid_bot_token` (getMe, stubbed)."""
+    token = attrs.get("bot_token")
+    if kind.key == "telegram" and not blank(token) and not (isinstance(token, str) and TELEGRAM_TOKEN.match(token)):
+        return [FieldProblem("bot_token", "Bot token invalid token")]
+    return []
 
 
 def unique_values(kind: ChannelKind, attrs: Mapping[str, Any]) -> dict[str, Any]:

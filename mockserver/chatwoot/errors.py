@@ -13,7 +13,11 @@
     │   ├── InboxLimitExceeded        402, its text differs in the `docs` profile
     │   ├── InvalidChannelType        422, unknown `channel.type`; body differs per profile
     │   ├── RecordInvalid             422, `{"message", "attributes"}` of a failed model validation
-    │   ├── ChannelActionUnsupported  400/422, health or sync_templates on the wrong channel
+    │   ├── ChannelActionUnsupported  400/422, health, sync_templates or csat_template on the wrong channel
+    │   ├── ParameterMissing          422 `{"error"}`, `params.require(:x)` found no `x`
+    │   ├── UnprocessableAction       422 `{"error"}`, an action's own refusal (a CSAT template without a
+    │   │                             message, a Twilio channel that cannot be created)
+    │   ├── AssignmentPolicyNotFound  404, an inbox with no assignment policy linked
     │   └── HealthCheckFailed         422, a WhatsApp Cloud inbox whose provider config is incomplete
     └── RequestError                  errors of the HTTP edge, checked before Chatwoot's logic runs
         ├── MalformedBody             400, the body is not JSON (or not a form)
@@ -38,6 +42,8 @@ one place, `mockserver.web.errors`, which asks each error for its body in the ac
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -154,6 +160,12 @@ class RecordInvalid(ChatwootError):
         return {"message": self.message, "attributes": attributes}
 
 
+def raise_if_invalid(problems: Sequence[FieldProblem]) -> None:
+    """`save!`: the record's failed validations, if any, as `RecordInvalid`."""
+    if problems:
+        raise RecordInvalid(problems)
+
+
 class InvalidChannelType(ChatwootError):
     """`channel.type` missing or not one of the seven types POST /inboxes creates.
 
@@ -188,6 +200,23 @@ class ChannelActionUnsupported(ChatwootError):
 
 class HealthCheckFailed(ChatwootError):
     status = 422
+
+
+class ParameterMissing(ChatwootError):
+    """`ActionController::ParameterMissing`, rendered by `render_could_not_create_error` (§3.3)."""
+
+    status = 422
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"param is missing or the value is empty: {key}")
+
+
+class UnprocessableAction(ChatwootError):
+    status = 422
+
+
+class AssignmentPolicyNotFound(ResourceNotFound):
+    message = "Assignment policy not found"
 
 
 class RequestError(MockError):
@@ -241,11 +270,33 @@ class RequestInvalid(RequestError):
         return [problem.message for problem in self.problems]
 
     def body(self, profile: Profile) -> dict:
+        if profile is Profile.CHATWOOT:
+            # Exactly Chatwoot's RecordInvalid: attribute names as Rails gives them (`email`, not
+            # `channel.email`); the per-field detail is in the X-Mock-Validation-Errors header.
+            return {"message": self.message,
+                    "attributes": list(dict.fromkeys(_rails_attribute(p.attribute) for p in self.problems))}
         return {
             "message": self.message,
             "attributes": list(dict.fromkeys(p.attribute for p in self.problems)),
-            "errors": [{"attribute": p.path or p.attribute, "message": p.message} for p in self.problems],
+            "errors": self.details(),
         }
+
+    def details(self) -> list[dict[str, str]]:
+        return [{"attribute": p.path or p.attribute, "message": p.message} for p in self.problems]
+
+    def headers(self) -> dict[str, str]:
+        # ASCII JSON, cut to a size every HTTP stack takes in one header.
+        return {VALIDATION_ERRORS_HEADER: json.dumps(self.details())[:4000]}
+
+
+#: The mock's own header: every field a request broke, and where (`RequestInvalid`).
+VALIDATION_ERRORS_HEADER = "X-Mock-Validation-Errors"
+
+
+def _rails_attribute(name: str) -> str:
+    """`channel.email` and `channel[email]` -> `email`; `working_hours.0.open_hour` -> `open_hour`."""
+    parts = [p for p in re.split(r"[.\[\]]+", name) if p and not p.isdigit()]
+    return parts[-1] if parts else name
 
 
 class InjectedFault(RequestError):

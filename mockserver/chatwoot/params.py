@@ -22,8 +22,12 @@ _KEY = re.compile(r"^(?P<head>[^\[\]]+)(?P<rest>(\[[^\[\]]*\])*)$")
 
 
 def _typed_attributes() -> tuple[frozenset[str], frozenset[str]]:
-    booleans = {k for k, v in INBOX_DEFAULTS.items() if isinstance(v, bool)}
-    integers = {"portal_id"}
+    # Forms of the other operations: an assignment policy's `enabled` and distribution numbers.
+    # And a working-hours row's fields (`working_hours[0][open_hour]=9`).
+    booleans = {k for k, v in INBOX_DEFAULTS.items() if isinstance(v, bool)} | {"enabled", "closed_all_day",
+                                                                               "open_all_day"}
+    integers = {"portal_id", "fair_distribution_limit", "fair_distribution_window", "user_ids", "day_of_week",
+                "open_hour", "open_minutes", "close_hour", "close_minutes"}
     for kind in channels.KINDS.values():
         booleans |= {k for k, t in kind.editable.items() if t == channels.BOOL}
         integers |= {k for k, t in kind.editable.items() if t == channels.INT}
@@ -46,8 +50,9 @@ def cast(attribute: str, value: str) -> Any:
     return value
 
 
-def nest(fields: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """`channel[type]=api` -> {"channel": {"type": "api"}}; `x[]=a&x[]=b` -> {"x": ["a", "b"]}."""
+def nest(fields: Iterable[tuple[str, str]], *, typed: bool = True) -> dict[str, Any]:
+    """`channel[type]=api` -> {"channel": {"type": "api"}}; `x[]=a&x[]=b` -> {"x": ["a", "b"]}.
+    `typed`: cast the known attributes' values (`cast`); else leave every value a string."""
     params: dict[str, Any] = {}
     for key, value in fields:
         match = _KEY.match(key)
@@ -59,10 +64,21 @@ def nest(fields: Iterable[tuple[str, str]]) -> dict[str, Any]:
             # `x[]=a&x[]=b`: a list under the part before the empty brackets.
             owner, key = _container(params, path[:-2]), path[-2]
             existing = owner.get(key)
-            owner[key] = [*(existing if isinstance(existing, list) else []), value]
+            owner[key] = [*(existing if isinstance(existing, list) else []), cast(key, value) if typed else value]
         else:
-            _container(params, path[:-1])[path[-1]] = cast(path[-1], value)
-    return params
+            _container(params, path[:-1])[path[-1]] = cast(path[-1], value) if typed else value
+    return _indexed_lists(params)
+
+
+def _indexed_lists(value: Any) -> Any:
+    """`working_hours[0][open_hour]=9`: a hash whose keys are all digits is a list in order, as strong
+    parameters read Rails' `fields_for` style (`working_hours: [{...}]`)."""
+    if not isinstance(value, dict):
+        return value
+    nested = {k: _indexed_lists(v) for k, v in value.items()}
+    if nested and all(k.isdigit() for k in nested):
+        return [nested[k] for k in sorted(nested, key=int)]
+    return nested
 
 
 def _container(params: dict[str, Any], path: list[str]) -> dict[str, Any]:
@@ -113,3 +129,126 @@ def permit_csat_config(config: Any) -> dict[str, Any]:
     if isinstance(template, Mapping):
         permitted["template"] = {k: template[k] for k in _CSAT_TEMPLATE_KEYS if k in template}
     return permitted
+
+
+# ----------------------------------------------------------------------------------------------- Rails casting
+# The `chatwoot` profile reads a JSON body (and a form) as Chatwoot does: strong parameters drop a
+# non-scalar given for a scalar attribute (and a scalar given for an object), and ActiveModel casts
+# each scalar by its column's type. Only the attributes below are cast, where they are columns:
+# the insides of jsonb objects (csat_config, provider_config, pre_chat_form_options, bot_config,
+# ...) are stored as sent. Ids that are looked up with `find` (`agent_bot`, `inbox_id`,
+# `assignment_policy_id`) and `user_ids` (compared raw, digest §6) are left as sent.
+BOOL, INT, STR, OBJ, LIST, RAW = channels.BOOL, channels.INT, channels.STR, channels.OBJ, channels.LIST, "raw"
+
+#: ActiveModel::Type::Boolean::FALSE_VALUES; Rails compares them case-sensitively (`"False"` is true).
+RAILS_FALSE_STRINGS = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
+_RUBY_INTEGER = re.compile(r"\s*([+-]?\d+(?:_\d+)*)")
+
+_WORKING_HOUR = {"day_of_week": INT, "closed_all_day": BOOL, "open_hour": INT, "open_minutes": INT,
+                 "close_hour": INT, "close_minutes": INT, "open_all_day": BOOL}
+
+
+def _channel_types() -> dict[str, str]:
+    types = {"type": STR}
+    for kind in channels.KINDS.values():
+        types.update(kind.editable)
+    return types
+
+
+def _inbox_types() -> dict[str, str]:
+    types: dict[str, Any] = {"name": STR}
+    for key, default in INBOX_DEFAULTS.items():
+        types[key] = BOOL if isinstance(default, bool) else OBJ if isinstance(default, dict) else STR
+    types["portal_id"] = INT
+    return types
+
+
+#: Every operation's parameters, by name (they never clash across operations).
+RAILS_SHAPE: dict[str, Any] = {
+    **_inbox_types(),
+    "channel": _channel_types(),
+    "working_hours": [_WORKING_HOUR],
+    "agent_bot": RAW, "inbox_id": RAW, "user_ids": RAW, "assignment_policy_id": RAW,
+    "description": STR, "outgoing_url": STR, "bot_type": STR, "bot_config": OBJ,
+    # `fair_distribution_*` are validated with `numericality` before they are cast: kept as sent.
+    "assignment_policy": {"name": STR, "description": STR, "assignment_order": STR, "conversation_priority": STR,
+                          "fair_distribution_limit": RAW, "fair_distribution_window": RAW, "enabled": BOOL},
+    "twilio_channel": {k: STR for k in ("name", "medium", "phone_number", "messaging_service_sid", "account_sid",
+                                        "auth_token", "api_key_sid")},
+    "template": {"message": STR, "button_text": STR, "language": STR},
+}
+
+
+def rails_boolean(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    false = value is False or (type(value) is int and value == 0)
+    return not (false or (isinstance(value, str) and value in RAILS_FALSE_STRINGS))
+
+
+def rails_integer(value: Any) -> int | None:
+    """ActiveModel's integer cast: true 1, false 0, blank nil, a float truncated, a string by Ruby's
+    `to_i` (leading digits, else 0: "invalid" is 0)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        found = _RUBY_INTEGER.match(value)
+        return int(found.group(1).replace("_", "")) if found else 0
+    return None
+
+
+def rails_string(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+_CASTS = {BOOL: rails_boolean, INT: rails_integer, STR: rails_string}
+
+
+def rails_cast(params: Any, shape: Mapping[str, Any] = RAILS_SHAPE, *, nested: bool = False) -> Any:
+    """The parameters as the controller and model see them (see above). A body that is not an object
+    has no parameters (Rails keeps it under `_json`, which nothing permits). Inside a nested
+    object (`channel`, a working-hours row, ...) unknown keys are dropped, as `permit` drops them."""
+    if not isinstance(params, Mapping):
+        return {}
+    cast_params: dict[str, Any] = {}
+    for key, value in params.items():
+        if nested and key not in shape:
+            continue
+        kind = shape.get(key, RAW)
+        if isinstance(kind, dict):
+            if isinstance(value, Mapping):
+                cast_params[key] = rails_cast(value, kind, nested=True)
+        elif isinstance(kind, list):
+            if isinstance(value, list):
+                cast_params[key] = [rails_cast(v, kind[0], nested=True) for v in value if isinstance(v, Mapping)]
+        elif kind == OBJ:
+            if isinstance(value, Mapping):
+                cast_params[key] = copy.deepcopy(dict(value))
+        elif kind == LIST:
+            if isinstance(value, list):
+                cast_params[key] = [v for v in value if not isinstance(v, dict | list)]
+        elif kind == RAW:
+            cast_params[key] = copy.deepcopy(value)
+        elif not isinstance(value, dict | list):
+            cast_params[key] = _CASTS[kind](value)
+    return cast_params
+
+
+def validation_view(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What the spec checks of Rails-cast parameters: `user_ids` as the integers the inserts cast
+    them to (the store compares them raw, as Chatwoot does)."""
+    user_ids = params.get("user_ids")
+    if not isinstance(user_ids, list):
+        return dict(params)
+    return {**params, "user_ids": [v if isinstance(v, int) and not isinstance(v, bool) else rails_integer(v) or 0
+                                   for v in user_ids]}

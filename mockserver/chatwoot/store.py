@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import copy
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mockserver.chatwoot import channels, rules
+from mockserver.chatwoot.agent_bots import AgentBotRules
+from mockserver.chatwoot.assignment_policies import AssignmentPolicyRules
 from mockserver.chatwoot.channels import ChannelKind, blank
 from mockserver.chatwoot.errors import (
     AccountSuspended,
@@ -34,6 +36,7 @@ from mockserver.chatwoot.errors import (
     Unauthenticated,
 )
 from mockserver.chatwoot.ids import record_id
+from mockserver.chatwoot.inbox_actions import InboxActionRules
 from mockserver.chatwoot.models import (
     ADMINISTRATOR,
     INBOX_DEFAULTS,
@@ -46,15 +49,17 @@ from mockserver.chatwoot.models import (
     Inbox,
     User,
 )
-from mockserver.chatwoot.params import null_strings_to_none, permit_csat_config, permitted_inbox_params
+from mockserver.chatwoot.params import null_strings_to_none, permit_csat_config, permitted_inbox_params, rails_integer
 from mockserver.chatwoot.policies import DEFAULT_INBOX_LIMIT, RULES
 from mockserver.chatwoot.tables import Tables, locked, raise_if_invalid
 
 __all__ = ["Store", "null_strings_to_none", "record_id"]  # the last two: imported from here by web
 
 
-class Store(Tables):
-    """All accounts, users, bots, inboxes and their links, behind one lock; the API's operations."""
+class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
+    """All accounts, users, bots, inboxes and their links, behind one lock; the API's operations.
+    The operations of the routes outside `InboxesController` live in the mixins (agent bots,
+    assignment policies, CSAT templates, Twilio inboxes, the account's assignable agents)."""
 
     _UNCHANGED: Any = object()
 
@@ -119,6 +124,21 @@ class Store(Tables):
         if rule.admin_only and not actor.is_admin:
             raise NotAuthorized()
         return inbox
+
+    @staticmethod
+    def _require_admin(actor: Actor) -> None:
+        if not actor.is_admin:
+            raise NotAuthorized()
+
+    @locked
+    def precheck(self, actor: Actor, action: str, path: Mapping[str, Any], inbox_id: Any = None, *,
+                 agent_bot_id: Any = None, body: Mapping[str, Any] | None = None) -> None:
+        """The checks Chatwoot makes before it reads the parameters (lookups 404, roles 401, a
+        channel 400), so that they win over a 422 of the request body."""
+        if action in RULES:
+            self.authorize(actor, action, inbox_id, agent_bot_id=agent_bot_id)
+        else:
+            BEFORE_PARAMS[action](self, actor, path, body or {})
 
     def _can_see(self, actor: Actor, inbox: Inbox) -> bool:
         return actor.is_admin or actor.user.id in self.members.get(inbox.id, ())
@@ -318,27 +338,60 @@ class Store(Tables):
     def update_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[int]) -> list[User]:
         inbox = self.authorize(actor, "inbox_members.update", inbox_id)
         current = list(self.members.get(inbox.id, []))
+        # Ruby array differences on the raw values: added first, then the members of before the
+        # call whose id is not in `user_ids` (a string "5" never equals the member 5) removed.
         self._insert_members(inbox, [u for u in user_ids if u not in current])
         self._touch("members", inbox.id)
-        self.members[inbox.id] = [u for u in self.members[inbox.id] if u in user_ids]
+        removed = {u for u in current if u not in user_ids}
+        self.members[inbox.id] = [u for u in self.members[inbox.id] if u not in removed]
         return self._account_members(actor.account, self.members[inbox.id])
 
     @locked
     def remove_inbox_members(self, actor: Actor, inbox_id: Any, user_ids: list[Any]) -> None:
         inbox = self.authorize(actor, "inbox_members.destroy", inbox_id)
-        # Unknown, non-member or malformed ids are ignored (digest §6).
+        # `where(user_id: user_ids)` casts the ids ("5" is 5); unknown, non-member or malformed ones
+        # are ignored (digest §6).
         self._touch("members", inbox.id)
-        self.members[inbox.id] = [u for u in self.members.get(inbox.id, []) if u not in user_ids]
+        removed = {rails_integer(u) for u in user_ids if not isinstance(u, dict | list)}
+        self.members[inbox.id] = [u for u in self.members.get(inbox.id, []) if u not in removed]
 
-    def _insert_members(self, inbox: Inbox, new_ids: list[int]) -> None:
-        """Insert each id as Chatwoot's transaction would, failing whole on the first bad one."""
-        seen: set[int] = set()
-        for user_id in new_ids:
+    def _insert_members(self, inbox: Inbox, new_ids: list[Any]) -> None:
+        """Insert each id as Chatwoot's transaction would, failing whole on the first bad one. The id
+        is cast on insert ("5" is 5, "invalid" is 0: no such user)."""
+        members = self.members.get(inbox.id, [])
+        inserted: list[int] = []
+        for raw in new_ids:
+            user_id = rails_integer(raw) if not isinstance(raw, dict | list) else None
             if user_id not in self.users:
                 raise RecordInvalid.single("user", "User must exist")
-            if user_id in seen:
-                # Ruby's array difference keeps duplicates, so the second insert hits the unique index.
+            if user_id in inserted or user_id in members:
+                # Ruby's array difference keeps duplicates (and "5" differs from the member 5), so the
+                # insert hits the unique index.
                 raise RecordInvalid.single("user_id", "User has already been taken")
-            seen.add(user_id)
+            inserted.append(user_id)
         self._touch("members", inbox.id)
-        self.members.setdefault(inbox.id, []).extend(new_ids)
+        self.members.setdefault(inbox.id, []).extend(inserted)
+
+
+#: The before-actions of the routes outside `InboxesController`, in Chatwoot's order (the store's
+#: operations run the same checks again, so a direct caller of the store meets them too).
+BEFORE_PARAMS: dict[str, Callable[[Store, Actor, Mapping[str, Any], Mapping[str, Any]], Any]] = {
+    "inbox_csat_templates.show": lambda s, a, p, b: s._csat_inbox(a, p["id"]),
+    "inbox_csat_templates.create": lambda s, a, p, b: s._csat_inbox(a, p["id"]),
+    "inbox_assignment_policies.show": lambda s, a, p, b: (s._inbox(a, p["id"]), s._require_admin(a)),
+    "inbox_assignment_policies.create": lambda s, a, p, b: (
+        s._inbox(a, p["id"]), s._account_policy(a, b.get("assignment_policy_id")), s._require_admin(a)),
+    "inbox_assignment_policies.destroy": lambda s, a, p, b: (s._inbox(a, p["id"]), s._require_admin(a)),
+    "assignment_policies.index": lambda s, a, p, b: s._require_admin(a),
+    "assignment_policies.create": lambda s, a, p, b: s._require_admin(a),
+    "assignment_policies.show": lambda s, a, p, b: s.get_assignment_policy(a, p["id"]),
+    "assignment_policies.update": lambda s, a, p, b: s.get_assignment_policy(a, p["id"]),
+    "assignment_policies.destroy": lambda s, a, p, b: s.get_assignment_policy(a, p["id"]),
+    "assignment_policy_inboxes.index": lambda s, a, p, b: s.get_assignment_policy(a, p["assignment_policy_id"]),
+    "agent_bots.create": lambda s, a, p, b: s._require_admin(a),
+    "agent_bots.show": lambda s, a, p, b: s.get_agent_bot(a, p["id"]),
+    "agent_bots.update": lambda s, a, p, b: s._own_agent_bot(a, p["id"]),
+    "agent_bots.destroy": lambda s, a, p, b: s._own_agent_bot(a, p["id"]),
+    "twilio_channels.create": lambda s, a, p, b: s._require_admin(a),
+    "assignable_agents.index": lambda s, a, p, b: None,
+}

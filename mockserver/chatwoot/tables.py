@@ -25,13 +25,15 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from mockserver.chatwoot import channels, rules
+from mockserver.chatwoot.assignment_policies import AssignmentPolicy, InboxPolicyLink
 from mockserver.chatwoot.channels import ChannelKind, blank
-from mockserver.chatwoot.errors import (
+from mockserver.chatwoot.errors import (  # noqa: F401  (raise_if_invalid: the store imports it from here)
     FieldProblem,
     InboxNotFound,
     InvalidChannelType,
     RecordInvalid,
     ResourceNotFound,
+    raise_if_invalid,
 )
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import (
@@ -68,7 +70,8 @@ def now() -> str:
 _ABSENT: Any = object()
 
 #: The tables a change can touch, by name: what `Change.touched` keys are made of.
-TABLES = ("accounts", "users", "agent_bots", "inboxes", "members", "bot_links", "campaigns")
+TABLES = ("accounts", "users", "agent_bots", "inboxes", "members", "bot_links", "campaigns",
+          "assignment_policies", "policy_links")
 
 
 @dataclass
@@ -85,11 +88,6 @@ class Change:
         return list(self.before)
 
 
-def raise_if_invalid(problems: list[FieldProblem]) -> None:
-    if problems:
-        raise RecordInvalid(problems)
-
-
 class Tables:
     """All accounts, users, bots, inboxes and their links, behind one lock."""
 
@@ -103,6 +101,8 @@ class Tables:
         self.members: dict[int, list[int]] = {}  # inbox id -> user ids, in the order they joined
         self.bot_links: dict[int, BotLink] = {}  # inbox id -> link
         self.campaigns: dict[int, Campaign] = {}
+        self.assignment_policies: dict[int, AssignmentPolicy] = {}
+        self.policy_links: dict[int, InboxPolicyLink] = {}  # inbox id -> its assignment policy link
         self._tokens: dict[str, tuple[str, int]] = {}  # token -> ("user" | "bot", id)
         # (channel type, attribute, value) -> inbox id, for the attributes Chatwoot keeps unique
         # across the installation: an index, so a create does not scan every inbox.
@@ -201,6 +201,8 @@ class Tables:
         self._change = None
         for (table, key), before in reversed(change.before.items()):
             rows = getattr(self, table)
+            if table in ("users", "agent_bots"):  # their tokens are an index of their own
+                self._untoken(rows.get(key), before)
             if table == "inboxes":
                 if key in rows:
                     self._unlink_inbox(rows[key])
@@ -211,6 +213,12 @@ class Tables:
             else:
                 rows[key] = before
         self._last_ids = change.last_ids
+
+    def _untoken(self, current: Any, before: Any) -> None:
+        if current is not None:
+            self._tokens.pop(current.access_token, None)
+        if before is not _ABSENT:
+            self._tokens[before.access_token] = ("user" if isinstance(before, User) else "bot", before.id)
 
     # ----------------------------------------------------------------- ids
     def _take_id(self, sequence: str, explicit: int | None = None) -> int:
@@ -378,7 +386,7 @@ class Tables:
         """The inbox and everything attached to it: members, bot link, campaigns, avatar."""
         self._touch("inboxes", inbox.id)
         self._unlink_inbox(inbox)
-        for table in ("members", "bot_links"):
+        for table in ("members", "bot_links", "policy_links"):
             if inbox.id in getattr(self, table):
                 self._touch(table, inbox.id)
                 del getattr(self, table)[inbox.id]
@@ -413,6 +421,8 @@ class Tables:
                           exclude: int | None) -> list[FieldProblem]:
         """The channel's validations: presence and inclusion, then uniqueness across inboxes."""
         problems = channels.presence_problems(kind, attrs)
+        if exclude is None:  # a new channel
+            problems += channels.creation_problems(kind, attrs)
         for attribute, value in channels.unique_values(kind, attrs).items():
             owner = self._unique_owners.get((kind.key, attribute, str(value)))
             if owner is not None and owner != exclude:

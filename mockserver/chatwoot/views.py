@@ -8,6 +8,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.chatwoot.assignment_policies import AssignmentPolicy
+from mockserver.chatwoot.clock import epoch_seconds
 from mockserver.chatwoot.models import WORKING_HOUR_KEYS, Account, Actor, AgentBot, Campaign, Inbox, User
 from mockserver.chatwoot.profiles import Profile
 
@@ -247,6 +249,24 @@ def campaign_json(campaign: Campaign, inbox: Inbox, sender: User | None, actor: 
         "updated_at": campaign.updated_at,
     })
     return body
+
+
+def assignment_policy_json(policy: AssignmentPolicy, assigned_inbox_count: int) -> dict[str, Any]:
+    """`api/v1/accounts/assignment_policies/_assignment_policy.json.jbuilder` (4.10): timestamps
+    as Unix seconds (`to_i`)."""
+    return {
+        "id": policy.id,
+        "name": policy.name,
+        "description": policy.description,
+        "assignment_order": policy.assignment_order,
+        "conversation_priority": policy.conversation_priority,
+        "fair_distribution_limit": policy.fair_distribution_limit,
+        "fair_distribution_window": policy.fair_distribution_window,
+        "enabled": policy.enabled,
+        "assigned_inbox_count": assigned_inbox_count,
+        "created_at": epoch_seconds(policy.created_at),
+        "updated_at": epoch_seconds(policy.updated_at),
+    }
 
 
 def health_json(inbox: Inbox, profile: Profile) -> dict[str, Any]:

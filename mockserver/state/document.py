@@ -91,6 +91,12 @@ def _fill(store: Store, document: dict[str, Any]) -> None:
         store.add_campaign(campaign["inbox_id"], campaign["title"], campaign["message"],
                            campaign["campaign_type"], id=campaign["id"], display_id=campaign["display_id"],
                            created_at=campaign["created_at"], updated_at=campaign["updated_at"], **fields)
+    for policy in document.get("assignment_policies", ()):
+        fields = {k: v for k, v in policy.items() if k not in ("id", "account_id", "name")}
+        store.add_assignment_policy(policy["account_id"], policy["name"], id=policy["id"], **fields)
+    for link in document.get("inbox_assignment_policies", ()):
+        store.link_assignment_policy(link["inbox_id"], link["assignment_policy_id"], id=link.get("id"),
+                                     created_at=link.get("created_at"))
 
 
 STATE_VERSION = 1
@@ -149,6 +155,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("bot_links", "agent_bot_inboxes", lambda inbox_id, link: [
         {"inbox_id": inbox_id, "agent_bot_id": link.agent_bot_id, "status": link.status}]),
     Section("campaigns", "campaigns", lambda _, campaign: [_record(campaign)]),
+    Section("assignment_policies", "assignment_policies", lambda _, policy: [_record(policy)]),
+    Section("policy_links", "inbox_assignment_policies", lambda _, link: [
+        {"id": link.id, "inbox_id": link.inbox_id, "assignment_policy_id": link.assignment_policy_id,
+         "created_at": link.created_at}]),
 )
 
 
@@ -179,5 +189,5 @@ def _inbox(inbox: Any) -> dict[str, Any]:
 
 
 def _record(record: Any) -> dict[str, Any]:
-    """A campaign: every field of the record, in its declared order."""
+    """A campaign or an assignment policy: every field of the record, in its declared order."""
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}

@@ -9,7 +9,6 @@ never rendered here.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,8 @@ from flask import Blueprint, Response, current_app, g, request
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, Avatar
-from mockserver.chatwoot.params import null_strings_to_none
+from mockserver.chatwoot.params import nest as nest_form_fields
+from mockserver.chatwoot.params import null_strings_to_none, validation_view
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
@@ -28,7 +28,7 @@ from mockserver.control.runtime import MockRuntime
 from mockserver.web.body import FORM, read_body
 from mockserver.web.drift import Drift
 from mockserver.web.rendered import RenderedInboxes
-from mockserver.web.routes import EMPTY, ROUTES, Call, Route
+from mockserver.web.routes import EMPTY, ROUTES, Call, Created, Route
 from mockserver.web.validation import IncomingRequest, RequestValidator, ResponseValidator
 
 TOKEN_HEADER = "Api-Access-Token"
@@ -64,13 +64,14 @@ class PublicApi:
         params, avatar = self.read_body(route, store)
         precheck(store, route, actor, path, params)
         self.validate(route, path, params, actor)
-        call = Call(store, actor, self.profile, self.urls(), path, params, avatar, rendered=self.rendered)
+        call = Call(store, actor, self.profile, self.urls(), path, params, avatar, rendered=self.rendered,
+                    query=nest_form_fields(request.args.items(multi=True), typed=False))
         if route.method == "GET":
-            return _response(*self.handle(route, call))
+            return _response(*_created(*self.handle(route, call)))
         # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
         # a state that cannot be saved (503), an answer that breaks the spec (validate_responses).
         with self.runtime.writing(store):
-            response = _response(*self.handle(route, call))
+            response = _response(*_created(*self.handle(route, call)))
             self.check_answer(response)
         return response
 
@@ -101,7 +102,7 @@ class PublicApi:
 
     def read_body(self, route: Route, store: Store) -> tuple[Any, Avatar | None]:
         try:
-            return read_body(route, store)
+            return read_body(route, store, self.profile)
         except MalformedBody as error:
             raise (error if self.drift is None else self.drift.body_error(error)) from None
 
@@ -111,7 +112,7 @@ class PublicApi:
             # query parameters, the token was checked by authenticate and the path ids by the store
             # (a non-numeric id is a 404, as in Rails). Only bodies are validated: it was 85% of a GET.
             return
-        for incoming in _incoming(route, path, params, actor.user.access_token):
+        for incoming in _incoming(route, path, params, actor.user.access_token, self.profile):
             g.incoming = incoming
             self.validator.validate(incoming)
 
@@ -167,8 +168,8 @@ _OPERATION_IDS = frozenset(route.operation_id for route in ROUTES)
 def precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> None:
     """The checks Chatwoot makes before it reads the parameters, so they win over a 422."""
     body = params if isinstance(params, dict) else {}
-    store.authorize(actor, route.action, route.inbox_id(path, params),
-                    agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None)
+    store.precheck(actor, route.action, path, route.inbox_id(path, params),
+                   agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None, body=body)
     if route.checks_creation and isinstance(params, dict):
         store.creation_kind(null_strings_to_none(params))
 
@@ -214,16 +215,37 @@ def _request_line(route: Route, path: dict[str, Any], token: str | None) -> dict
     }
 
 
-def _incoming(route: Route, path: dict[str, Any], params: Any, token: str) -> list[IncomingRequest]:
-    """The request with its body as the validator sees it. A form upload is checked twice: as the
-    form it is (its own constraints: the avatar, the spelling of booleans), then as the JSON body it
-    becomes, so that a form can never pass what the same request in JSON would not."""
+def _incoming(route: Route, path: dict[str, Any], params: Any, token: str,
+              profile: Profile) -> list[IncomingRequest]:
+    """The request with its body as the validator sees it: the parameters as read (nested, and cast
+    in the chatwoot profile), as a JSON body. A multipart upload is checked twice: as the form it is
+    (its own constraints: the avatar), then as that JSON body, so that a form can never pass what
+    the same request in JSON would not."""
     common = _request_line(route, path, token)
     if request.mimetype != FORM:
-        # The JSON exactly as sent (already known to parse); an empty body is no body.
         raw = request.get_data(cache=True)
-        return [IncomingRequest(**common, content_type="application/json", body=raw or None, parsed=(params,))]
+        if not raw:  # an empty body is no body
+            return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
+        if profile is Profile.DOCS and request.mimetype == "application/json" and params:
+            # The JSON object exactly as sent (already known to parse).
+            return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
+        view = _validation_view(params, profile)
+        return [IncomingRequest(**common, content_type="application/json", body=orjson.dumps(view), parsed=(view,))]
+    view = _validation_view(params, profile)
+    as_json = IncomingRequest(**common, content_type="application/json", body=orjson.dumps(view), parsed=(view,))
+    if profile is Profile.CHATWOOT:
+        # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
+        # permit: only the parameters as read are checked (the avatar's rules are the model's).
+        return [as_json]
     fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
-    return [IncomingRequest(**common, content_type=FORM, form=fields),
-            IncomingRequest(**common, content_type="application/json", body=json.dumps(params).encode(),
-                            parsed=(params,))]
+    return [IncomingRequest(**common, content_type=FORM, form=fields), as_json]
+
+
+def _validation_view(params: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """The parameters as read, in the types the spec documents (the chatwoot profile cast them)."""
+    return params if profile is Profile.DOCS else validation_view(params)
+
+
+def _created(result: Any, status: int) -> tuple[Any, int]:
+    """A `Created` result is its body, answered 201."""
+    return (result.body, 201) if isinstance(result, Created) else (result, status)

@@ -154,13 +154,16 @@ def _control_spec_check(validator: OpenAPICoreValidator) -> Callable[[ControlRou
 
 def _stamp_and_strip_trailing_slash(wsgi_app: Callable) -> Callable:
     """Notes the start time for the journal; and strips a trailing slash, as Chatwoot (Rails)
-    serves `/inboxes/` as `/inboxes`: real clients use both spellings."""
+    serves `/inboxes/` as `/inboxes`: real clients use both spellings; and a `.json` format suffix."""
 
     def app(environ: dict, start_response: Callable) -> Any:
         environ[outgoing.STARTED] = time.perf_counter()
         path = environ.get("PATH_INFO", "")
         if len(path) > 1 and path.endswith("/"):
-            environ["PATH_INFO"] = path[:-1]
+            path = environ["PATH_INFO"] = path[:-1]
+        if path.endswith(".json") and path.startswith("/api/"):
+            # Rails' `(.:format)`: `/inboxes/1.json` is `/inboxes/1` (Chatwoot's API is JSON anyway).
+            environ["PATH_INFO"] = path[:-5]
         return wsgi_app(environ, start_response)
 
     return app

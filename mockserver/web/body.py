@@ -1,9 +1,11 @@
 """Reading a request's body: the one function every public body passes through (`read_body`), the
 limits (`body_limit`), and the JSON parser the public and the control API share (`parse_json`).
 
-A JSON body becomes the parsed value; a multipart form (the avatar upload) becomes the same nested
-parameters, as Rails reads them, and its avatar. Everything else is refused here (400/413/415),
-before the spec is checked. Parse errors name the problem and where, never the body itself.
+A JSON body becomes the parsed value (one that is not an object has no parameters, as in Rails); a
+form (form-encoded, or multipart with the avatar upload) becomes the same nested parameters, as
+Rails reads them; in the `chatwoot` profile the parameters are then cast as ActiveModel casts them.
+Everything else is refused here (400/413/415), before the spec is checked. Parse errors name the
+problem and where, never the body itself.
 
 The rules (README, "Limits"): JSON bodies up to 1 MiB and nested at most 100 deep (Ruby's
 `JSON.parse` default, which Rails uses); no NaN, no Infinity, no number that overflows to it, no
@@ -22,6 +24,8 @@ from flask import request
 from mockserver.chatwoot.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from mockserver.chatwoot.models import Avatar
 from mockserver.chatwoot.params import nest as nest_form_fields
+from mockserver.chatwoot.params import null_strings_to_none, rails_cast
+from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.control.api import is_control_path
 from mockserver.web.routes import Route
@@ -36,6 +40,7 @@ MAX_BODY_BYTES = MAX_FORM_BODY_BYTES
 MAX_JSON_DEPTH = 100
 MAX_FORM_NAME_DEPTH = 32
 FORM = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def body_limit(path: str, content_type: str | None) -> int:
@@ -48,8 +53,8 @@ def body_limit(path: str, content_type: str | None) -> int:
     return MAX_JSON_BODY_BYTES
 
 
-def read_body(route: Route, store: Store) -> tuple[Any, Avatar | None]:
-    """The request's parameters (a dict for a JSON object) and its avatar upload, if any."""
+def read_body(route: Route, store: Store, profile: Profile) -> tuple[dict[str, Any], Avatar | None]:
+    """The request's parameters and its avatar upload, if any."""
     if route.body_types is None:
         return {}, None
     mimetype = request.mimetype
@@ -59,9 +64,18 @@ def read_body(route: Route, store: Store) -> tuple[Any, Avatar | None]:
     if mimetype not in route.body_types:
         accepted = " or ".join(route.body_types)
         raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or '(none)'!r}; send {accepted}")
-    if mimetype == FORM:
-        return _read_form(store)
-    return parse_json(raw), None
+    typed = profile is Profile.DOCS  # the docs profile casts only the documented spellings
+    if mimetype in (FORM, URLENCODED):
+        params, avatar = _read_form(store, typed)
+    else:
+        parsed = parse_json(raw)
+        # Rails keeps a JSON body that is not an object under `_json`, which nothing permits.
+        params, avatar = (parsed if isinstance(parsed, dict) else {}), None
+    if not typed:
+        if route.action in ("inboxes.create", "inboxes.update"):
+            params = null_strings_to_none(params)  # before the model casts: InboxesController#permitted_params
+        params = rails_cast(params)
+    return params, avatar
 
 
 def read_raw(limit: int) -> bytes:
@@ -77,13 +91,13 @@ def read_raw(limit: int) -> bytes:
     return raw
 
 
-def _read_form(store: Store) -> tuple[Any, Avatar | None]:
+def _read_form(store: Store, typed: bool) -> tuple[dict[str, Any], Avatar | None]:
     fields = request.form.items(multi=True)  # parsed from the bytes read_raw cached
     for name, _ in fields:
         if name.count("[") > MAX_FORM_NAME_DEPTH:
             raise MalformedBody(f"Form field name nested deeper than {MAX_FORM_NAME_DEPTH} levels: "
                                 f"{name[:60]}...")
-    params = nest_form_fields(request.form.items(multi=True))
+    params = nest_form_fields(request.form.items(multi=True), typed=typed)
     upload = request.files.get("avatar")
     avatar = store.new_avatar(upload.filename or "avatar", upload.mimetype, upload.read()) if upload else None
     return params, avatar

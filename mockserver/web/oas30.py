@@ -21,7 +21,8 @@ differently from draft 4, and how it is translated:
   a final newline, which characters are white space, what an e-mail is). `int32`/`int64` become
   bounds; formats the checker does not know are dropped, as it ignores them.
 - `additionalProperties` absent: extra properties are allowed, as in the reference's default.
-- Annotations (`description`, `example`, `default`, `x-*`, ...) are dropped.
+- Annotations (`description`, `example`, `default`, `x-*`, ...) are dropped, except
+  `x-chatwoot-problem` (Chatwoot's wording of a rule, read by error wording).
 
 `$ref`s to `#/components/schemas/X` point into the `definitions` of one shared resource (`RESOURCE`),
 which holds every component schema, so that each document compiles only its own schema.
@@ -46,6 +47,7 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 _KEPT = frozenset({
     "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",
     "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties", "enum",
+    "x-chatwoot-problem",  # ignored by validators; read by error wording (compiled.CHATWOOT_PROBLEM)
 })
 _ASSERTING = _KEPT | {"type", "nullable", "properties", "additionalProperties", "items", "not", "pattern",
                       "format", "readOnly", "required", "discriminator", *_COMBINATORS}

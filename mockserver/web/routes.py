@@ -4,7 +4,7 @@ that asks the store and renders the answer. No state and no checks of their own 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.chatwoot import views
@@ -32,6 +32,8 @@ class Call:
     path: dict[str, Any]
     params: Any
     avatar: Avatar | None = None
+    #: The query string, Rails-nested (`inbox_ids[]=1` -> {"inbox_ids": ["1"]}).
+    query: dict[str, Any] = field(default_factory=dict)
     #: How an inbox is rendered (`views.inbox_json`; a drift switch may wrap it).
     inbox_view: Callable[[Inbox, bool, views.Urls], dict] = views.inbox_json
     #: The app's cache of rendered inboxes (None: render every time).
@@ -45,6 +47,9 @@ class Call:
 
     def body_value(self, key: str) -> Any:
         return self.params.get(key) if isinstance(self.params, dict) else None
+
+    def policy(self, policy: Any) -> dict:
+        return views.assignment_policy_json(policy, self.store.assigned_inbox_count(policy))
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,18 @@ class Route:
         return call_path.get(self.inbox_from) if self.inbox_from else None
 
 
-JSON = ("application/json",)
-JSON_OR_FORM = ("application/json", "multipart/form-data")
+#: Every operation with a body takes it as JSON or form-encoded (Rails parses both everywhere); the
+#: inbox create and update also as a multipart form with an avatar.
+JSON_OR_URLENCODED = ("application/json", "application/x-www-form-urlencoded")
+JSON = JSON_OR_URLENCODED
+JSON_OR_FORM = (*JSON_OR_URLENCODED, "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class Created:
+    """A handler's answer with Rails' `status: :created` (201)."""
+
+    body: Any
 
 
 def _list_inboxes(call: Call) -> Any:
@@ -159,6 +174,81 @@ def _agent_bots(call: Call) -> Any:
     return [views.agent_bot_json(b) for b in call.store.list_agent_bots(call.actor)]
 
 
+def _csat_template(call: Call) -> Any:
+    return call.store.csat_template_status(call.actor, call.path["id"])
+
+
+def _create_csat_template(call: Call) -> Any:
+    return Created(call.store.create_csat_template(call.actor, call.path["id"], call.params))
+
+
+def _inbox_policy(call: Call) -> Any:
+    return call.policy(call.store.inbox_assignment_policy(call.actor, call.path["id"]))
+
+
+def _set_inbox_policy(call: Call) -> Any:
+    return call.policy(call.store.set_inbox_assignment_policy(call.actor, call.path["id"],
+                                                              call.body_value("assignment_policy_id")))
+
+
+def _remove_inbox_policy(call: Call) -> Any:
+    call.store.remove_inbox_assignment_policy(call.actor, call.path["id"])
+    return EMPTY
+
+
+def _policies(call: Call) -> Any:
+    return [call.policy(p) for p in call.store.list_assignment_policies(call.actor)]
+
+
+def _create_policy(call: Call) -> Any:
+    return call.policy(call.store.create_assignment_policy(call.actor, call.params))
+
+
+def _get_policy(call: Call) -> Any:
+    return call.policy(call.store.get_assignment_policy(call.actor, call.path["id"]))
+
+
+def _update_policy(call: Call) -> Any:
+    return call.policy(call.store.update_assignment_policy(call.actor, call.path["id"], call.params))
+
+
+def _delete_policy(call: Call) -> Any:
+    call.store.delete_assignment_policy(call.actor, call.path["id"])
+    return EMPTY
+
+
+def _policy_inboxes(call: Call) -> Any:
+    inboxes = call.store.assignment_policy_inboxes(call.actor, call.path["assignment_policy_id"])
+    return {"inboxes": [call.inbox(i) for i in inboxes]}
+
+
+def _create_twilio_channel(call: Call) -> Any:
+    return call.inbox(call.store.create_twilio_channel(call.actor, call.params))
+
+
+def _account_assignable_agents(call: Call) -> Any:
+    inbox_ids = call.query.get("inbox_ids")
+    return call.agents(call.store.account_assignable_agents(
+        call.actor, inbox_ids if isinstance(inbox_ids, list) else None))
+
+
+def _create_agent_bot(call: Call) -> Any:
+    return views.agent_bot_json(call.store.create_agent_bot(call.actor, call.params))
+
+
+def _get_agent_bot_record(call: Call) -> Any:
+    return views.agent_bot_json(call.store.get_agent_bot(call.actor, call.path["id"]))
+
+
+def _update_agent_bot(call: Call) -> Any:
+    return views.agent_bot_json(call.store.update_agent_bot(call.actor, call.path["id"], call.params))
+
+
+def _delete_agent_bot(call: Call) -> Any:
+    call.store.delete_agent_bot(call.actor, call.path["id"])
+    return EMPTY
+
+
 ROUTES: tuple[Route, ...] = (
     Route("listInboxes", "GET", "/inboxes", "inboxes.index", _list_inboxes),
     Route("createInbox", "POST", "/inboxes", "inboxes.create", _create_inbox, body_types=JSON_OR_FORM,
@@ -183,4 +273,39 @@ ROUTES: tuple[Route, ...] = (
     Route("removeInboxMembers", "DELETE", "/inbox_members", "inbox_members.destroy", _remove_members, "body",
           JSON),
     Route("listAgentBots", "GET", "/agent_bots", "agent_bots.index", _agent_bots),
+    # The routes outside InboxesController (issue 11; digest §1.2, §7).
+    Route("createAgentBot", "POST", "/agent_bots", "agent_bots.create", _create_agent_bot,
+          body_types=JSON_OR_URLENCODED),
+    Route("getAgentBot", "GET", "/agent_bots/{id}", "agent_bots.show", _get_agent_bot_record),
+    Route("updateAgentBot", "PATCH", "/agent_bots/{id}", "agent_bots.update", _update_agent_bot,
+          body_types=JSON_OR_URLENCODED),
+    Route("replaceAgentBot", "PUT", "/agent_bots/{id}", "agent_bots.update", _update_agent_bot,
+          body_types=JSON_OR_URLENCODED),
+    Route("deleteAgentBot", "DELETE", "/agent_bots/{id}", "agent_bots.destroy", _delete_agent_bot),
+    Route("getInboxCsatTemplate", "GET", "/inboxes/{id}/csat_template", "inbox_csat_templates.show",
+          _csat_template),
+    Route("createInboxCsatTemplate", "POST", "/inboxes/{id}/csat_template", "inbox_csat_templates.create",
+          _create_csat_template, body_types=JSON_OR_URLENCODED),
+    Route("getInboxAssignmentPolicy", "GET", "/inboxes/{id}/assignment_policy", "inbox_assignment_policies.show",
+          _inbox_policy),
+    Route("setInboxAssignmentPolicy", "POST", "/inboxes/{id}/assignment_policy",
+          "inbox_assignment_policies.create", _set_inbox_policy, body_types=JSON_OR_URLENCODED),
+    Route("removeInboxAssignmentPolicy", "DELETE", "/inboxes/{id}/assignment_policy",
+          "inbox_assignment_policies.destroy", _remove_inbox_policy),
+    Route("listAssignmentPolicies", "GET", "/assignment_policies", "assignment_policies.index", _policies),
+    Route("createAssignmentPolicy", "POST", "/assignment_policies", "assignment_policies.create", _create_policy,
+          body_types=JSON_OR_URLENCODED),
+    Route("getAssignmentPolicy", "GET", "/assignment_policies/{id}", "assignment_policies.show", _get_policy),
+    Route("updateAssignmentPolicy", "PATCH", "/assignment_policies/{id}", "assignment_policies.update",
+          _update_policy, body_types=JSON_OR_URLENCODED),
+    Route("replaceAssignmentPolicy", "PUT", "/assignment_policies/{id}", "assignment_policies.update",
+          _update_policy, body_types=JSON_OR_URLENCODED),
+    Route("deleteAssignmentPolicy", "DELETE", "/assignment_policies/{id}", "assignment_policies.destroy",
+          _delete_policy),
+    Route("listAssignmentPolicyInboxes", "GET", "/assignment_policies/{assignment_policy_id}/inboxes",
+          "assignment_policy_inboxes.index", _policy_inboxes),
+    Route("createTwilioChannel", "POST", "/channels/twilio_channel", "twilio_channels.create",
+          _create_twilio_channel, body_types=JSON_OR_URLENCODED),
+    Route("listAccountAssignableAgents", "GET", "/assignable_agents", "assignable_agents.index",
+          _account_assignable_agents),
 )

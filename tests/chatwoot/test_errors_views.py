@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockserver.chatwoot import errors, views
@@ -157,10 +159,17 @@ def test_request_invalid_names_each_field():
         FieldProblem("user_ids", "something else"),
         FieldProblem("inbox_id", "None is not of type 'integer'"),
     ])
-    body = error.body(Profile.CHATWOOT)
+    body = error.body(Profile.DOCS)
     assert error.status == 422
     assert list(body) == ["message", "attributes", "errors"]
     assert body["attributes"] == ["user_ids", "inbox_id"]
+    # The chatwoot profile answers Chatwoot's body only; the detail is in a header.
+    assert list(error.body(Profile.CHATWOOT)) == ["message", "attributes"]
+    assert json.loads(error.headers()["X-Mock-Validation-Errors"]) == body["errors"]
+    nested = errors.RequestInvalid([FieldProblem("channel.email", "x", path="channel.email"),
+                                    FieldProblem("channel[imap_port]", "y"),
+                                    FieldProblem("working_hours.0.open_hour", "z")])
+    assert nested.body(Profile.CHATWOOT)["attributes"] == ["email", "imap_port", "open_hour"]
     assert body["errors"] == [
         {"attribute": "user_ids", "message": "'2' is not of type 'integer'"},
         {"attribute": "user_ids", "message": "something else"},

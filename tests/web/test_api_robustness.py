@@ -31,15 +31,23 @@ def test_a_null_for_a_required_text_reads_as_chatwoot_does(admin):
     # digest §5.1: "Name can't be blank" on `name`, once (not once per broken schema keyword).
     assert body["message"] == "Name can't be blank"
     assert body["attributes"] == ["name"]
-    assert len(body["errors"]) == 1
+    assert len(json.loads(response.headers["X-Mock-Validation-Errors"])) == 1
+    if "errors" in body:  # the docs profile's richer body
+        assert len(body["errors"]) == 1
     assert admin.get("/inboxes/1").get_json() == before
 
 
-def test_a_body_that_is_not_an_object_is_named_once(admin):
-    response = admin.post("/inboxes", json=[1, 2])
+@pytest.mark.parametrize("body", [[1, 2], None, 5, "text"], ids=["list", "null", "number", "string"])
+def test_a_body_that_is_not_an_object_has_no_parameters(admin, body):
+    # Rails keeps a non-object JSON body under `_json`, which nothing permits: no parameters. A create
+    # without any is Chatwoot's 500 (no channel); the mock's clean 422 names the missing name first.
+    response = admin.post("/inboxes", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 422
-    # Named once, and without rendering the body (issue 9.6: a 15 MB array was pretty-printed).
-    assert response.get_json()["message"] == "Request body is not of type 'object'"
+    docs, chatwoot = {"error": "Invalid channel type"}, {"message": "Name can't be blank, Channel must exist",
+                                                         "attributes": ["name", "channel"]}
+    assert response.get_json() in (docs, chatwoot)
+    unlinked = admin.post("/inboxes/1/set_agent_bot", data=json.dumps(body), content_type="application/json")
+    assert (unlinked.status_code, admin.get("/inboxes/1/agent_bot").get_json()) == (200, {})
 
 
 MB = 1024 * 1024
@@ -80,22 +88,3 @@ def test_an_avatar_of_15_mb_is_kept_and_one_byte_more_is_422(admin):
     response = admin.post("/inboxes", content_type="multipart/form-data", data=avatar_form(15 * MB))
     assert response.status_code == 200
     assert response.get_json()["avatar_url"].endswith("/logo.gif")
-def test_a_huge_array_is_refused_by_its_bound_and_not_rendered(admin):
-    # issue 9.6: the 422 for a big body named the field by pretty-printing the whole body.
-    before = admin.get("/inboxes/1").get_json()
-    response = admin.patch("/inboxes/1", json={"channel": {"selected_feature_flags": ["emoji_picker"] * 50_000}})
-    assert response.status_code == 422
-    body = response.get_json()
-    assert body["attributes"] == ["channel.selected_feature_flags"]
-    assert body["message"] == "channel.selected_feature_flags: has more than 100 items"
-    assert admin.get("/inboxes/1").get_json() == before
-
-
-def test_an_array_of_many_wrong_items_is_refused_at_once_and_each_sentence_said_once(admin):
-    # Every item wrong: jsonschema-rs builds one error per item before reporting any; a large body gets its
-    # first problem only (200,000 took 87 s before), a small one each of Chatwoot's sentences once.
-    flags = admin.patch("/inboxes/1", json={"channel": {"selected_feature_flags": ["nope"] * 5}}).get_json()
-    assert flags["message"] == "Selected feature flags is not included in the list"
-    huge = admin.patch("/inboxes/1", json={"channel": {"selected_feature_flags": ["nope"] * 100_000}})
-    assert huge.status_code == 422
-    assert huge.get_json()["message"] == "channel.selected_feature_flags: has more than 100 items"

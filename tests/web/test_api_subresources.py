@@ -618,14 +618,48 @@ def test_inbox_members_duplicate_new_user_is_422(admin, method):
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
 @pytest.mark.parametrize("user_ids", [["2"], [1, "invalid"], "2", None], ids=["string-id", "garbage", "not-a-list",
                                                                           "null"])
-def test_inbox_members_non_integer_ids_are_422(admin, method, user_ids):
-    # The spec: user_ids is an array of integers (Chatwoot's string handling is not reproduced).
-    response = admin.request(method, "/inbox_members", json={"inbox_id": 1, "user_ids": user_ids})
+def test_inbox_members_non_integer_ids_are_422_in_docs(docs_admin, method, user_ids):
+    # The docs profile: user_ids is an array of integers.
+    response = docs_admin.request(method, "/inbox_members", json={"inbox_id": 1, "user_ids": user_ids})
     assert response.status_code == 422
     body = response.get_json()
     assert isinstance(body["message"], str)
     assert "user_ids" in " ".join(body["attributes"]) + body["message"]
-    assert members(admin, 1) == [1, 2]
+    assert members(docs_admin, 1) == [1, 2]
+
+
+@pytest.mark.parametrize(("method", "user_ids", "answer", "after"), [
+    # digest §6: Ruby's array difference on raw values: "2" is not the member 2, so it is inserted
+    # again and hits the unique index.
+    ("POST", ["2"], ALREADY_TAKEN, [1, 2]),
+    ("PATCH", ["2"], ALREADY_TAKEN, [1, 2]),
+    # "invalid" casts to 0 on insert: no such user. The transaction rolls back.
+    ("POST", [1, "invalid"], {"message": "User must exist", "attributes": ["user"]}, [1, 2]),
+    ("PATCH", ["invalid"], {"message": "User must exist", "attributes": ["user"]}, [1, 2]),
+])
+def test_inbox_members_raw_ids_in_chatwoot(chatwoot_admin, method, user_ids, answer, after):
+    response = chatwoot_admin.request(method, "/inbox_members", json={"inbox_id": 1, "user_ids": user_ids})
+    if answer is None:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert (response.status_code, response.get_json()) == (422, answer)
+    assert members(chatwoot_admin, 1) == after
+
+
+def test_inbox_members_string_ids_in_chatwoot(chatwoot_admin):
+    # A string id of a user who is no member yet is inserted as that user (cast on insert).
+    assert chatwoot_admin.post("/inbox_members", json={"inbox_id": 3, "user_ids": ["1"]}).status_code == 200
+    assert members(chatwoot_admin, 3) == [1]
+    # `update`: "2" is added; the members of before whose ids are not in the raw list are removed (1).
+    response = chatwoot_admin.patch("/inbox_members", json={"inbox_id": 3, "user_ids": ["2"]})
+    assert response.status_code == 200, response.get_json()
+    assert members(chatwoot_admin, 3) == [2]
+
+
+def test_inbox_members_destroy_casts_and_ignores_garbage_in_chatwoot(chatwoot_admin):
+    response = chatwoot_admin.delete("/inbox_members", json={"inbox_id": 1, "user_ids": ["2", "garbage", 99]})
+    assert (response.status_code, response.data) == (200, b"")
+    assert members(chatwoot_admin, 1) == [1]
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])

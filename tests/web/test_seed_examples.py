@@ -165,8 +165,23 @@ def csat_survey(client):
                                    "button_text": "Rate us", "language": "en"}
 
 
+def create_email_as_written(client):
+    # The page's own e-mail example, scraping artefact and all: Chatwoot checks no e-mail format, only
+    # uniqueness (issue 11), so it is accepted as sent.
+    body = ok(client.post("/inboxes", json={
+        "name": "Support Email",
+        "channel": {"type": "email", "email": "[email protected]", "imap_enabled": True,
+                    "imap_address": "imap.gmail.com", "imap_port": 993, "imap_email": "[email protected]",
+                    "imap_password": "app_password", "smtp_enabled": True, "smtp_address": "smtp.gmail.com",
+                    "smtp_port": 587, "smtp_email": "[email protected]", "smtp_password": "app_password"},
+    }))
+    assert (body["channel_type"], body["email"]) == ("Channel::Email", "[email protected]")
+    client.delete(f"/inboxes/{body['id']}")  # the address is unique: the next replay makes it again
+
+
 EXAMPLES: dict[str, Callable[[ApiClient], None]] = {
-    f.__name__: f for f in (list_inboxes, get_inbox, create_web_widget, create_api, create_email, update_inbox,
+    f.__name__: f for f in (list_inboxes, get_inbox, create_web_widget, create_api, create_email,
+                            create_email_as_written, update_inbox,
                             delete_inbox, get_agent_bot, set_agent_bot, delete_avatar, get_campaigns,
                             sync_templates, health, working_hours, csat_survey)
 }
