@@ -31,7 +31,11 @@ REFERENCE = OpenAPICoreValidator(SPEC)
 COMPILED = compiled_request_validator(SPEC)
 OPERATIONS = [result.ok() for result in schemathesis.openapi.from_dict(SPEC).get_all_operations()]
 WITH_BODY = [op for op in OPERATIONS if op.body]
-PAIRS = [(op, media) for op in WITH_BODY for media in op.get_request_payload_content_types()]
+FORM_ENCODED = "application/x-www-form-urlencoded"
+# A form-encoded body reaches the engines as the JSON parameters it becomes (web/api.py, `_incoming`),
+# never in its own media type: its pairs are the JSON ones.
+PAIRS = [(op, media) for op in WITH_BODY for media in op.get_request_payload_content_types()
+         if media != FORM_ENCODED]
 #: The budget is fixed, shared by however many operations the spec has, so the run stays under a minute:
 #: Schemathesis examples per operation and generation mode (about 0.1 s a body here), and mutated
 #: bodies per operation and media type (about 5 ms, most of it openapi-core's).
@@ -150,7 +154,8 @@ def test_generated_bodies_get_the_same_verdict(operation: Any, mode: GenerationM
 
     @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(operation.as_strategy(generation_mode=mode))
+    # A form-encoded body is checked as the JSON parameters it becomes (see PAIRS).
+    @given(operation.as_strategy(generation_mode=mode).filter(lambda case: case.media_type != FORM_ENCODED))
     def agree(case: Any) -> None:
         body = None if not isinstance(case.body, (dict, list, str, int, float, bool, bytes)) else case.body
         assert_agree(incoming(operation.path, operation.method, case.media_type or "application/json", body), tally)
@@ -218,7 +223,8 @@ def test_refusals_never_render_the_body() -> None:
     status, message = verdict(COMPILED, request)
     assert status == 422
     assert "s3cr3t" not in message
-    for field in ("name", "channel.email", "channel.imap_port", "channel.bot_token", "working_hours", "Timezone"):
+    # (channel.email is sent too: Chatwoot checks no e-mail format, so it is no problem, and not named.)
+    for field in ("name", "channel.imap_port", "channel.bot_token", "working_hours", "Timezone"):
         assert field in message
 
 
