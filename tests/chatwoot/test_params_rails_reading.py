@@ -68,7 +68,9 @@ def test_text_columns_keep_the_string_sent(field, value):
 
 def test_top_level_empty_brackets_make_a_list():
     # `x[]=a&x[]=b` -> {"x": ["a", "b"]}, at the top level as well as nested.
-    assert rails_params.nest([("user_ids[]", "1"), ("user_ids[]", "2")]) == {"user_ids": ["1", "2"]}
+    assert rails_params.nest([("user_ids[]", "1"), ("user_ids[]", "2")], typed=False) == {"user_ids": ["1", "2"]}
+    # Typed (the docs profile's form reading): the documented integer ids become integers.
+    assert rails_params.nest([("user_ids[]", "1"), ("user_ids[]", "2")]) == {"user_ids": [1, 2]}
     assert rails_params.nest([("tags[]", "")]) == {"tags": [""]}
 
 
