@@ -46,11 +46,11 @@ TESTS: dict[str, list[str]] = {
     "chatwoot.store": ["tests/chatwoot", _WEB + "test_api_inboxes.py", _WEB + "test_api_subresources.py",
                        _WEB + "test_api_roles.py", "tests/state/test_round_trip.py"],
     "chatwoot.tables": ["tests/chatwoot", "tests/state/test_round_trip.py", "tests/control/test_runtime.py"],
-    "web.validation": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py",
-                       _WEB + "test_hostile_input.py"],
-    "web.compiled": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py",
+    "web.validation": [_WEB + "test_compiled_validator.py", _WEB + "test_api_forms.py", _WEB + "test_hostile_input.py",
+                       "tests/control/test_control_api.py"],
+    "web.compiled": [_WEB + "test_compiled_validator.py", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py",
                      _WEB + "test_hostile_input.py"],
-    "web.oas30": ["tests/web/validation", _WEB + "test_api_forms.py", _WEB + "test_api_robustness.py"],
+    "web.oas30": [_WEB + "test_compiled_validator.py", _WEB + "test_api_forms.py"],
 }
 
 #: Functions called while their module is imported (a module-level constant built by a call) -> the

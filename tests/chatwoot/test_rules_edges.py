@@ -5,8 +5,6 @@ the mock's own documented wording; written to kill the survivors of `make mutati
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from mockserver.chatwoot.models import Avatar, default_working_hours
