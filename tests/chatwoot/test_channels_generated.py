@@ -125,3 +125,54 @@ def test_presence_then_inclusion():
 def test_unknown_feature_flags_are_kept_once_after_the_known():
     assert channels.selected_feature_flags(["x", "emoji_picker", "x", "y", "attachments"]) == [
         "attachments", "emoji_picker", "x", "y"]
+
+
+def test_a_whatsapp_cloud_channel_gets_a_webhook_verify_token_and_keeps_its_own():
+    # §2.3: for whatsapp_cloud, provider_config['webhook_verify_token'] is generated.
+    attrs = {"provider": "whatsapp_cloud", "provider_config": {"api_key": "k"}}
+    channels.normalise(KINDS["whatsapp"], attrs)
+    assert re.fullmatch(r"[0-9a-f]{16}", attrs["provider_config"]["webhook_verify_token"])
+    own = {"provider": "whatsapp_cloud", "provider_config": {"webhook_verify_token": "mine"}}
+    channels.normalise(KINDS["whatsapp"], own)
+    assert own["provider_config"] == {"webhook_verify_token": "mine"}
+    default = {"provider": "default", "provider_config": {"api_key": "k"}}
+    channels.normalise(KINDS["whatsapp"], default)
+    assert default["provider_config"] == {"api_key": "k"}
+
+
+DEFAULT_PRE_CHAT = {  # §4.3
+    "pre_chat_message": "Share your queries or comments here.",
+    "pre_chat_fields": [
+        {"field_type": "standard", "label": "Email Id", "name": "emailAddress", "type": "email", "required": True,
+         "enabled": False},
+        {"field_type": "standard", "label": "Full name", "name": "fullName", "type": "text", "required": False,
+         "enabled": False},
+        {"field_type": "standard", "label": "Phone number", "name": "phoneNumber", "type": "text",
+         "required": False, "enabled": False},
+    ],
+}
+
+
+@pytest.mark.parametrize("options", [None, {}, {"pre_chat_message": "Hi"}, {"pre_chat_message": "Hi",
+                                                                            "pre_chat_fields": []}, "text"])
+def test_pre_chat_options_without_fields_are_reset_message_and_all(options):
+    attrs = {"pre_chat_form_options": options}
+    channels.normalise(KINDS["web_widget"], attrs)
+    assert attrs["pre_chat_form_options"] == DEFAULT_PRE_CHAT
+
+
+def test_pre_chat_options_with_fields_are_kept():
+    options = {"pre_chat_message": "Hi", "pre_chat_fields": [{"name": "order", "type": "text"}]}
+    attrs = {"pre_chat_form_options": options}
+    channels.normalise(KINDS["web_widget"], attrs)
+    assert attrs["pre_chat_form_options"] == {"pre_chat_message": "Hi",
+                                              "pre_chat_fields": [{"name": "order", "type": "text"}]}
+
+
+def test_the_default_pre_chat_options_are_a_fresh_copy_each_time():
+    attrs = {"pre_chat_form_options": None}
+    channels.normalise(KINDS["web_widget"], attrs)
+    attrs["pre_chat_form_options"]["pre_chat_fields"][0]["enabled"] = True
+    again = {"pre_chat_form_options": None}
+    channels.normalise(KINDS["web_widget"], again)
+    assert again["pre_chat_form_options"] == DEFAULT_PRE_CHAT

@@ -473,3 +473,30 @@ def test_without_a_reference_every_operation_is_compiled():
                                                    parameters=query), {})
     assert verdict(validator, request({"n": 1}))[0] == 200
     assert verdict(validator, request({"n": "x"})) == (422, [("n", "n: is not of type 'integer'")])
+
+
+def test_a_one_of_inside_a_one_of_branch():
+    inner = {"oneOf": [{"type": "integer"}, {"type": "object", "required": ["a", "b"]}]}
+    schema = {"type": "object", "properties": {"v": {"oneOf": [
+        {"type": "object", "required": ["w"], "properties": {"w": inner}}, {"type": "string"}]}}}
+    spec = spec_with(schema)
+    assert check(spec, request({"v": {"w": 1}}))[0] == 200
+    assert check(spec, request({"v": {"w": "x"}})) == (422, [("v.w", "v.w: is not of type 'integer'")])
+
+
+def test_the_body_the_app_parsed_is_the_one_judged():
+    # The app hands over what it parsed (strict JSON); the raw bytes are not read again.
+    validator = compiled_request_validator(spec_with({"type": "object", "properties": {"n": {"type": "integer"}}}))
+    common = {"method": "POST", "path": "/things/1", "path_pattern": PATH, "path_params": {"id": "1"},
+              "content_type": "application/json"}
+    assert verdict(validator, IncomingRequest(**common, body=b'{"n": "x"}', parsed=({"n": 1},)))[0] == 200
+    assert verdict(validator, IncomingRequest(**common, body=b'{"n": 1}', parsed=({"n": "x"},)))[0] == 422
+
+
+def test_a_request_object_without_a_parsed_body_is_parsed_here():
+    from types import SimpleNamespace
+
+    validator = compiled_request_validator(spec_with({"type": "object", "properties": {"n": {"type": "integer"}}}))
+    incoming = SimpleNamespace(method="POST", path_pattern=PATH, content_type="application/json", form=None,
+                               body=b'{"n": "x"}')
+    assert verdict(validator, incoming) == (422, [("n", "n: is not of type 'integer'")])
