@@ -458,7 +458,8 @@ def test_a_path_parameter_given_by_reference_leaves_the_body_to_the_compiled_val
     operation = spec["paths"][PATH]["post"]
     operation["parameters"] = [{"$ref": "#/components/parameters/thing~1id~0"}]
     assert check(spec, request({"n": "x"})) == (422, [("n", "n: is not of type 'integer'")])  # the compiled wording
-    # A reference into a list (a JSON pointer's index).
+    # A reference into a list (a JSON pointer's index); a new spec object, as validators are kept per spec object.
+    spec = spec_with({"type": "object", "properties": {"n": {"type": "integer"}}})
     spec["paths"][PATH]["post"]["parameters"] = [{"$ref": f"#/paths/{PATH.replace('/', '~1')}/get/parameters/0"}]
     spec["paths"][PATH]["get"]["parameters"] = [{"name": "id", "in": "path", "required": True,
                                                  "schema": {"type": "integer"}}]
