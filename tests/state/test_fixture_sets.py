@@ -16,7 +16,7 @@ from conftest import ApiClient
 from mockserver import build_store, create_app
 from mockserver.chatwoot.channels import KINDS
 from mockserver.cli import main
-from mockserver.state.document import StateDocumentError
+from mockserver.state.document import StateDocumentError, export_document
 from mockserver.state.fixture_sets import (
     DEFAULT_LARGE_INBOXES,
     LARGE_ACCOUNTS,
@@ -131,6 +131,77 @@ def test_large_loads_and_serves(large):
                        f"large-admin-token-{campaign['account_id']}", f"/api/v1/accounts/{campaign['account_id']}")
     listed = client.get(f"/inboxes/{campaign['inbox_id']}/campaigns").get_json()
     assert campaign["display_id"] in [c["id"] for c in listed]
+
+
+def test_large_has_bots_policies_links_and_csat_templates(large):
+    """Issue 11's records: two bots per account besides the system bot, assignment policies, a
+    fifth of the inboxes linked to a policy of their own account, and CSAT templates on WhatsApp
+    inboxes whose survey is on."""
+    account_of = {i["id"]: i["account_id"] for i in large["inboxes"]}
+    policies = {p["id"]: p for p in large["assignment_policies"]}
+    for account_id in range(1, LARGE_ACCOUNTS + 1):
+        assert len([b for b in large["agent_bots"] if b["account_id"] == account_id]) == 2
+        names = [p["name"] for p in policies.values() if p["account_id"] == account_id]
+        assert len(names) == len(set(names)) == 2  # unique in the account, as Chatwoot keeps them
+    links = large["inbox_assignment_policies"]
+    assert SMALL_LARGE // 10 < len(links) < SMALL_LARGE // 3
+    assert len({link["inbox_id"] for link in links}) == len(links)  # one policy per inbox at most
+    assert [link["id"] for link in links] == list(range(1, len(links) + 1))
+    for link in links:
+        policy = policies[link["assignment_policy_id"]]
+        assert policy["account_id"] == account_of[link["inbox_id"]]
+        assert link["created_at"] >= policy["created_at"]
+    templated = [i for i in large["inboxes"] if "template" in i.get("csat_config", {})]
+    assert templated
+    for inbox in templated:
+        channel = inbox["channel"]
+        assert inbox["csat_survey_enabled"]
+        assert channel["type"] == "whatsapp" or (channel["type"], channel["medium"]) == ("twilio_sms", "whatsapp")
+        name_key = "name" if channel["type"] == "whatsapp" else "friendly_name"
+        assert inbox["csat_config"]["template"][name_key] == f"customer_satisfaction_survey_{inbox['id']}"
+
+
+def test_large_new_records_export_as_generated_and_reload_equal(large):
+    store = build_store(large)
+    exported = export_document(store)
+    for key in ("assignment_policies", "inbox_assignment_policies"):
+        assert exported[key] == large[key]
+    assert [(b["id"], b["name"], b["bot_config"]) for b in exported["agent_bots"]] == [
+        (b["id"], b["name"], b.get("bot_config", {})) for b in large["agent_bots"]]
+    templates = {i["id"]: i["csat_config"]["template"] for i in large["inboxes"]
+                 if "template" in i.get("csat_config", {})}
+    assert {i["id"]: i["csat_config"]["template"] for i in exported["inboxes"]
+            if "template" in i["csat_config"]} == templates
+    assert export_document(build_store(exported)) == exported
+
+
+def test_large_new_records_are_served(large):
+    app = create_app(build_store(large), validate_responses=True)  # a spec mismatch would be a 500
+    linked = {link["inbox_id"]: link["assignment_policy_id"] for link in large["inbox_assignment_policies"]}
+    for account_id in range(1, LARGE_ACCOUNTS + 1):
+        client = ApiClient(app.test_client(), f"large-admin-token-{account_id}", f"/api/v1/accounts/{account_id}")
+        own = [p["id"] for p in large["assignment_policies"] if p["account_id"] == account_id]
+        assert [p["id"] for p in client.get("/assignment_policies").get_json()] == own
+        for policy_id in own:
+            inboxes = client.get(f"/assignment_policies/{policy_id}/inboxes").get_json()
+            assert [i["id"] for i in inboxes["inboxes"]] == sorted(i for i, p in linked.items() if p == policy_id)
+        bots = [b["id"] for b in client.get("/agent_bots").get_json()]
+        assert bots == [b["id"] for b in large["agent_bots"] if b["account_id"] in (None, account_id)]
+        mine = [i for i in large["inboxes"] if i["account_id"] == account_id]
+        for inbox in mine[:20]:
+            answer = client.get(f"/inboxes/{inbox['id']}/assignment_policy")
+            assert answer.status_code == (200 if inbox["id"] in linked else 404)
+            if inbox["id"] in linked:
+                assert answer.get_json()["id"] == linked[inbox["id"]]
+    templated = next(i for i in large["inboxes"] if i["channel"]["type"] == "whatsapp"
+                     and "template" in i.get("csat_config", {}))
+    client = ApiClient(app.test_client(), f"large-admin-token-{templated['account_id']}",
+                       f"/api/v1/accounts/{templated['account_id']}")
+    status = client.get(f"/inboxes/{templated['id']}/csat_template").get_json()
+    template = templated["csat_config"]["template"]
+    assert status["template_exists"] is True
+    assert (status["template_name"], status["status"], status["template_id"]) == (
+        template["name"], template["status"], template["template_id"])
 
 
 def test_large_default_size_and_accounts(full_large):

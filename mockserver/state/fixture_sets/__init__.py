@@ -18,8 +18,10 @@ addresses, URLs, colours, phone numbers and provider credentials.
 
 The modules, by what they build: `values` (the seeded Faker, unique values, people and companies),
 `channels` (each channel type's attributes; `ChannelFactory`), `inboxes` (inboxes and their
-settings), `accounts` (accounts, users, bots, memberships), `campaigns`, and `sets` (the three sets
-put together). This package imports only `state.document` (the committed demo, reading a file).
+settings, CSAT templates), `accounts` (accounts, users, bots, memberships), `campaigns`, `policies`
+(assignment policies and the inboxes linked to them), and `sets` (the three sets put together).
+This package imports only `state.document` (the committed demo, reading a file) and, from the
+model, the name Chatwoot gives a CSAT template.
 """
 
 from __future__ import annotations

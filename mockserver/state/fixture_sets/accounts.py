@@ -135,6 +135,22 @@ def large_bots(v: Values, companies: list[tuple[str, str]]) -> list[dict[str, An
     return bots
 
 
+def large_api_bots(v: Values, companies: list[tuple[str, str]], first_id: int) -> list[dict[str, Any]]:
+    """A second bot per account, as `POST /agent_bots` makes one (ids from `first_id` on): another
+    name, a webhook and a configuration."""
+    bots: list[dict[str, Any]] = []
+    for account_id, (_, domain) in enumerate(companies, start=1):
+        bot_id = first_id + len(bots)
+        bot_name = v.pick(_BOT_NAMES)
+        bots.append({"id": bot_id, "account_id": account_id, "name": f"{bot_name} (staging)",
+                     "description": f"{bot_name} of {domain}, staging webhook.",
+                     "outgoing_url": _bot_url(f"staging.{domain}", bot_name), "bot_type": "webhook",
+                     "bot_config": {"language": v.pick(("en", "de", "es", "pt")),
+                                    "handoff_after_minutes": v.fake.random_int(1, 30)},
+                     "access_token": f"large-bot-token-{bot_id}", "created_at": stamp(v.moment())})
+    return bots
+
+
 def large_members(v: Values, inbox_id: int, agents: list[int]) -> list[dict[str, int]]:
     """One to three of the account's agents."""
     chosen = v.fake.random_sample(agents, length=min(len(agents), v.fake.random_int(1, 3)))

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import datetime
+
+from mockserver.chatwoot.inbox_actions import csat_template_name
 from mockserver.state.fixture_sets import channels
-from mockserver.state.fixture_sets.values import Values, short_name
+from mockserver.state.fixture_sets.values import WINDOW_END, Values, short_name, stamp
 
 _TIMEZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo", "Europe/London",
               "Europe/Berlin", "Europe/Madrid", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney",
@@ -35,6 +38,26 @@ def csat(v: Values) -> dict[str, Any]:
             "button_text": v.pick(_CSAT_BUTTONS), "language": "en",
             "survey_rules": {"operator": v.pick(("contains", "does_not_contain")),
                              "values": v.fake.random_sample(("vip", "billing", "bug", "feedback"), length=1)}}
+
+
+def add_csat_template(v: Values, inbox: dict[str, Any]) -> None:
+    """The WhatsApp message template a CSAT survey is sent with, where one fits: a WhatsApp or Twilio
+    WhatsApp inbox with the survey on, seven in ten of them (as `POST .../csat_template` stores it,
+    with the status Meta or Twilio gave it since)."""
+    channel = inbox["channel"]
+    whatsapp = channel["type"] == "whatsapp" or (channel["type"] == "twilio_sms" and channel["medium"] == "whatsapp")
+    if not (whatsapp and inbox.get("csat_survey_enabled")) or not v.fake.boolean(70):
+        return
+    made = stamp(v.moment(datetime.fromisoformat(inbox["created_at"]), WINDOW_END))
+    name, language = csat_template_name(inbox["id"]), inbox["csat_config"]["language"]
+    if channel["type"] == "whatsapp":
+        template = {"name": name, "template_id": v.digits(16), "language": language,
+                    "status": v.pick(("APPROVED", "APPROVED", "PENDING", "REJECTED")), "created_at": made}
+    else:
+        template = {"friendly_name": name, "content_sid": "HX" + v.fake.hexify("^" * 32),
+                    "approval_sid": "AP" + v.fake.hexify("^" * 32), "language": language,
+                    "status": v.pick(("approved", "approved", "pending", "rejected")), "created_at": made}
+    inbox["csat_config"]["template"] = template
 
 
 def week(shape: str) -> list[dict[str, Any]]:

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.state.fixture_sets import accounts, campaigns, inboxes
+from mockserver.state.fixture_sets import accounts, campaigns, inboxes, policies
 from mockserver.state.fixture_sets.channels import LARGE_KIND_CYCLE
 from mockserver.state.fixture_sets.values import Values
 
 
 def document(**parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The state document: the required sections always; the optional ones (assignment policies and
+    their links) only when given, so that the demo's and the empty set's bytes stay as they were."""
     keys = ("accounts", "users", "agent_bots", "inboxes", "inbox_members", "agent_bot_inboxes", "campaigns")
-    return {"version": 1, **{key: parts.get(key, []) for key in keys}}
+    optional = ("assignment_policies", "inbox_assignment_policies")
+    return {"version": 1, **{key: parts.get(key, []) for key in keys},
+            **{key: parts[key] for key in optional if key in parts}}
 
 
 def empty(v: Values) -> dict[str, Any]:
@@ -46,8 +50,11 @@ def demo(v: Values) -> dict[str, Any]:
 
 def large(v: Values, inbox_count: int) -> dict[str, Any]:
     """`LARGE_ACCOUNTS` accounts share the inboxes in turn; each has an administrator, one agent
-    per 25 inboxes (at least two), its own bot, and the system bot is everyone's. Inboxes cycle
-    through every channel type; campaigns go on the types that can have them."""
+    per 25 inboxes (at least two), two bots of its own, and the system bot is everyone's. Inboxes
+    cycle through every channel type; campaigns go on the types that can have them. Each account
+    has assignment policies, a fifth of the inboxes are linked to one, and WhatsApp inboxes with a
+    CSAT survey mostly have its message template. These last are drawn after everything else, so
+    that adding them changed none of the values drawn before."""
     companies = [v.company() for _ in range(accounts.LARGE_ACCOUNTS)]
     per_account = [len(range(a, inbox_count, accounts.LARGE_ACCOUNTS)) for a in range(accounts.LARGE_ACCOUNTS)]
     users, agents_of = accounts.large_users(v, companies, per_account)
@@ -70,4 +77,10 @@ def large(v: Values, inbox_count: int) -> dict[str, Any]:
             rows["agent_bot_inboxes"].append(link)
         rows["campaigns"].extend(campaigns.large_campaigns(v, inbox, company, dates[index], len(rows["campaigns"]),
                                                            [agents[0], None]))
-    return document(accounts=accounts.large_accounts(companies), users=users, agent_bots=bots, **rows)
+    bots += accounts.large_api_bots(v, companies, first_id=len(bots) + 1)
+    assignment_policies = policies.large_policies(v, len(companies))
+    links = policies.large_policy_links(v, rows["inboxes"], assignment_policies)
+    for inbox in rows["inboxes"]:
+        inboxes.add_csat_template(v, inbox)
+    return document(accounts=accounts.large_accounts(companies), users=users, agent_bots=bots, **rows,
+                    assignment_policies=assignment_policies, inbox_assignment_policies=links)
