@@ -177,6 +177,13 @@ def _summary(sides: list[Side], options: DiffOptions, prefix: str, interrupted: 
             left_behind = True
             print(f"  {side.name}: LEFT BEHIND (delete them by hand): {', '.join(map(str, side.cleanup.left))}",
                   file=out)
+        for collection, records in side.cleanup.records.items():
+            label = collection.replace("_", " ")
+            print(f"  {side.name}: {label}: created {len(records.created)}, removed {len(records.removed)}", file=out)
+            if records.left:
+                left_behind = True
+                print(f"  {side.name}: {label} LEFT BEHIND (delete them by hand): "
+                      f"{', '.join(map(str, records.left))}", file=out)
     if interrupted:
         print(f"  interrupted: the {steps} steps above are those both sides answered", file=out)
     if left_behind:

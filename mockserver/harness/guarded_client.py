@@ -7,7 +7,15 @@ The guard is an allow-list. A read (GET, HEAD, OPTIONS) may go anywhere. A write
   prefix (the new inbox is recorded as owned from the response);
 - `PATCH|PUT|DELETE .../inboxes/{id}`, `POST .../set_agent_bot`, `DELETE .../avatar`,
   `POST .../sync_templates`, where `{id}` is an inbox this run created;
-- `POST|PATCH|DELETE .../inbox_members` with a JSON object body whose `inbox_id` is one this run created.
+- `POST|PATCH|DELETE .../inbox_members` with a JSON object body whose `inbox_id` is one this run created;
+- `POST .../inboxes/{id}/csat_template` and `DELETE .../inboxes/{id}/assignment_policy` on such an
+  inbox, and `POST .../inboxes/{id}/assignment_policy` when the JSON body's `assignment_policy_id` is
+  also a policy this run created;
+- `POST .../agent_bots` with a JSON object body whose `name` starts with the prefix, and `POST
+  .../assignment_policies` whose `assignment_policy.name` does (the new record is owned from the
+  response); `PATCH|PUT|DELETE .../agent_bots/{id}` and `.../assignment_policies/{id}` of owned ones;
+- `POST .../channels/twilio_channel` whose `twilio_channel.name` starts with the prefix (the inbox it
+  makes is owned like any other).
 Anything else that is not a read is refused and never sent. A write also may not carry a query string
 (Rails merges query parameters over body parameters, so `?inbox_id=3` would outvote the body's
 `inbox_id`) or a method-override header (Rack::MethodOverride turns a POST into another method).
@@ -43,14 +51,23 @@ def new_run_prefix() -> str:
     return f"cwmock-{secrets.token_hex(4)}-"
 
 
+#: The account's other collections a run may create records in (agent bots, assignment policies),
+#: and where a create's body names the record: the key path of its `name`.
+OTHER_RECORDS: dict[str, tuple[str, ...]] = {"agent_bots": ("name",),
+                                              "assignment_policies": ("assignment_policy", "name")}
+
+
 @dataclass
 class OwnedInboxes:
-    """The inboxes this run created (id -> name), and those it saw deleted. Thread-safe: the relay
-    serves requests on several threads."""
+    """The inboxes this run created (id -> name), and those it saw deleted; likewise the agent bots
+    and assignment policies it created (`records`). Thread-safe: the relay serves requests on
+    several threads."""
 
     prefix: str
     created: dict[int, str] = field(default_factory=dict)
     deleted: set[int] = field(default_factory=set)
+    records: dict[str, dict[int, str]] = field(default_factory=dict)
+    records_deleted: dict[str, set[int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, inbox_id: int, name: str) -> None:
@@ -68,6 +85,27 @@ class OwnedInboxes:
     def remaining(self) -> list[int]:
         with self._lock:
             return sorted(set(self.created) - self.deleted)
+
+    # The other records a run may make, by collection (`OTHER_RECORDS`): id -> name, and those deleted.
+    def add_record(self, collection: str, record_id: int, name: str) -> None:
+        with self._lock:
+            self.records.setdefault(collection, {})[record_id] = name
+
+    def mark_record_deleted(self, collection: str, record_id: int) -> None:
+        with self._lock:
+            self.records_deleted.setdefault(collection, set()).add(record_id)
+
+    def owns_record(self, collection: str, record_id: int | None) -> bool:
+        with self._lock:
+            return record_id in self.records.get(collection, {})
+
+    def created_records(self, collection: str) -> dict[int, str]:
+        with self._lock:
+            return dict(self.records.get(collection, {}))
+
+    def deleted_records(self, collection: str) -> set[int]:
+        with self._lock:
+            return set(self.records_deleted.get(collection, set()))
 
 
 def _json_object(body: bytes) -> dict | None:
@@ -95,11 +133,17 @@ class WriteGuard:
         self.allow_writes = allow_writes
         base = rf"/api/v1/accounts/{int(account_id)}"
         self._collection = re.compile(rf"{base}/inboxes/?")
-        self._inbox = re.compile(rf"{base}/inboxes/([0-9]+)(/set_agent_bot|/avatar|/sync_templates)?/?")
+        self._inbox = re.compile(
+            rf"{base}/inboxes/([0-9]+)(/set_agent_bot|/avatar|/sync_templates|/csat_template|/assignment_policy)?/?")
         self._members = re.compile(rf"{base}/inbox_members/?")
+        self._twilio = re.compile(rf"{base}/channels/twilio_channel/?")
+        collections = "|".join(OTHER_RECORDS)
+        self._records = re.compile(rf"{base}/({collections})/?")
+        self._record = re.compile(rf"{base}/({collections})/([0-9]+)/?")
 
     _INBOX_METHODS = {None: {"PATCH", "PUT", "DELETE"}, "/set_agent_bot": {"POST"}, "/avatar": {"DELETE"},
-                      "/sync_templates": {"POST"}}
+                      "/sync_templates": {"POST"}, "/csat_template": {"POST"},
+                      "/assignment_policy": {"POST", "DELETE"}}
 
     def refusal(self, method: str, target: str, headers: dict[str, str], body: bytes) -> str | None:
         """None when the request may be sent, else why not."""
@@ -121,7 +165,20 @@ class WriteGuard:
                 return f"{method} {path} refused: not an operation of the inbox API"
             if not self.owned.owns(inbox_id):
                 return f"{method} {path} refused: inbox {inbox_id} was not created by this run"
+            if suffix == "/assignment_policy" and method == "POST":
+                return self._policy_link_refusal(path, headers, body)
             return None
+        if (found := self._records.fullmatch(path)) and method == "POST":
+            return self._named_create_refusal(path, headers, body, OTHER_RECORDS[found.group(1)])
+        if found := self._record.fullmatch(path):
+            collection, record = found.group(1), int(found.group(2))
+            if method not in {"PATCH", "PUT", "DELETE"}:
+                return f"{method} {path} refused: not a write this harness makes"
+            if not self.owned.owns_record(collection, record):
+                return f"{method} {path} refused: {collection} {record} was not created by this run"
+            return None
+        if self._twilio.fullmatch(path) and method == "POST":
+            return self._named_create_refusal(path, headers, body, ("twilio_channel", "name"))
         if self._members.fullmatch(path) and method in {"POST", "PATCH", "DELETE"}:
             document = _json_object(body) if _is_json(headers) else None
             inbox_id = record_id(document.get("inbox_id")) if document is not None else None
@@ -138,18 +195,44 @@ class WriteGuard:
             return f"POST {path} refused: a new inbox's name must start with {self.owned.prefix!r} (a JSON body)"
         return None
 
+    def _named_create_refusal(self, path: str, headers: dict[str, str], body: bytes,
+                              name_at: tuple[str, ...]) -> str | None:
+        """A create whose body names the new record at `name_at` with the run's prefix."""
+        name: object = _json_object(body) if _is_json(headers) else None
+        for key in name_at:
+            name = name.get(key) if isinstance(name, dict) else None
+        if not isinstance(name, str) or not name.startswith(self.owned.prefix):
+            return (f"POST {path} refused: the body's {'.'.join(name_at)} must start with "
+                    f"{self.owned.prefix!r} (a JSON object body)")
+        return None
+
+    def _policy_link_refusal(self, path: str, headers: dict[str, str], body: bytes) -> str | None:
+        document = _json_object(body) if _is_json(headers) else None
+        policy_id = record_id(document.get("assignment_policy_id")) if document is not None else None
+        if not self.owned.owns_record("assignment_policies", policy_id):
+            return (f"POST {path} refused: the body's assignment_policy_id must be a policy this run created "
+                    "(a JSON object body)")
+        return None
+
     def observe(self, method: str, target: str, status: int, body: bytes) -> None:
         """Learn from an answer: a created inbox becomes owned, a deleted one is marked."""
         if not 200 <= status < 300:
             return
         method, path = method.upper(), target.partition("?")[0]
-        if method == "POST" and self._collection.fullmatch(path):
+        if method == "POST" and (self._collection.fullmatch(path) or self._twilio.fullmatch(path)):
             created = _json_object(body)
             inbox_id = record_id(created.get("id")) if created else None
             if inbox_id is not None:
                 self.owned.add(inbox_id, str(created.get("name")))
         elif method == "DELETE" and (found := self._inbox.fullmatch(path)) and found.group(2) is None:
             self.owned.mark_deleted(int(found.group(1)))
+        elif method == "POST" and (found := self._records.fullmatch(path)):
+            created = _json_object(body)
+            made = record_id(created.get("id")) if created else None
+            if made is not None:
+                self.owned.add_record(found.group(1), made, str(created.get("name")))
+        elif method == "DELETE" and (found := self._record.fullmatch(path)):
+            self.owned.mark_record_deleted(found.group(1), int(found.group(2)))
 
 
 def _is_json(headers: dict[str, str]) -> bool:

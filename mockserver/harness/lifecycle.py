@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, Refused, Unreachable
+from mockserver.harness.guarded_client import OTHER_RECORDS, GuardedClient, OwnedInboxes, Refused, Unreachable
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the target broke the contract
@@ -27,13 +27,24 @@ class Interrupted(Exception):
 
 
 @dataclass
+class RecordCleanup:
+    """The records of one other collection (`OTHER_RECORDS`: agent bots, assignment policies) a run
+    made, and what became of them (removed: by the run's own delete or by the cleanup)."""
+
+    created: dict[int, str] = field(default_factory=dict)
+    removed: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+
+
+@dataclass
 class CleanupReport:
-    """What a run created and what became of it."""
+    """What a run created and what became of it: inboxes, then the other records by collection."""
 
     created: dict[int, str] = field(default_factory=dict)
     removed: list[int] = field(default_factory=list)
     deleted_by_run: list[int] = field(default_factory=list)
     left: list[int] = field(default_factory=list)
+    records: dict[str, RecordCleanup] = field(default_factory=dict)
 
 
 def probe(client: GuardedClient, account_id: int) -> tuple[int, str, list[dict]]:
@@ -64,7 +75,14 @@ def listed_inboxes(document: object) -> list[dict]:
 
 
 def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report: CleanupReport) -> None:
-    """Delete what the run created, then whatever carries its prefix; then list what is left."""
+    """Delete what the run created, then whatever carries its prefix; then list what is left. The
+    inboxes first (deleting one also unlinks its assignment policy), then the other records."""
+    _cleanup_inboxes(client, account_id, owned, report)
+    for collection in OTHER_RECORDS:
+        _cleanup_records(client, f"/api/v1/accounts/{account_id}/{collection}", collection, owned, report)
+
+
+def _cleanup_inboxes(client: GuardedClient, account_id: int, owned: OwnedInboxes, report: CleanupReport) -> None:
     base = f"/api/v1/accounts/{account_id}/inboxes"
     try:
         for inbox in listed_inboxes(client.call("GET", base).json()):
@@ -90,6 +108,48 @@ def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report:
         return
     report.left = sorted(i for i, name in present.items() if i in owned.created or name.startswith(owned.prefix))
     report.removed = [i for i in report.removed if i not in report.left]
+
+
+def _cleanup_records(client: GuardedClient, base: str, collection: str, owned: OwnedInboxes,
+                     report: CleanupReport) -> None:
+    """One collection: what the run made or what carries its prefix, deleted. Reported only when the
+    run made something there (a deployment without the route answers its list with 404)."""
+    for record_id, name in (_listed_names(client, base) or {}).items():
+        if name.startswith(owned.prefix):
+            owned.add_record(collection, record_id, name)
+    created = owned.created_records(collection)
+    if not created:
+        return
+    result = report.records[collection] = RecordCleanup(created)
+    deleted = owned.deleted_records(collection)
+    for record_id in sorted(created):
+        if record_id not in deleted:
+            try:
+                answer = client.call("DELETE", f"{base}/{record_id}")
+            except (Unreachable, Refused):
+                continue
+            if answer.status not in (200, 204, 404):
+                continue
+        result.removed.append(record_id)
+    present = _listed_names(client, base)
+    if present is None:
+        result.left = [i for i in created if i not in result.removed]
+        return
+    result.left = sorted(i for i, name in present.items() if i in created or name.startswith(owned.prefix))
+    result.removed = [i for i in result.removed if i not in result.left]
+
+
+def _listed_names(client: GuardedClient, base: str) -> dict[int, str] | None:
+    """id -> name of a list answer (a bare array), or None when the list could not be read."""
+    try:
+        answer = client.call("GET", base)
+    except Unreachable:
+        return None
+    document = answer.json()
+    if answer.status != 200 or not isinstance(document, list):
+        return None
+    return {item["id"]: str(item.get("name", "")) for item in document
+            if isinstance(item, dict) and isinstance(item.get("id"), int)}
 
 
 

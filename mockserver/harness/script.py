@@ -6,7 +6,11 @@ value of the side's `Context`: a step `saves` it from its answer, a later one re
 `Var("name")` in its path or body. When a value is unknown (the create failed, the deployment lists no
 bot) the steps that need it are not run on that side, and say why.
 
-To add a route to the script: add a `Step` to `channel_steps` (per channel type) or `ERROR_STEPS`.
+To add a route to the script: add a `Step` to `channel_steps` (per channel type), `account_steps`
+(the account's agent bots and assignment policies, on records the run makes) or `error_steps`. Every
+step must be safe on a real deployment: it writes only to what the run made (the write guard
+enforces it), and it makes nothing that calls out (no Twilio inbox is created: Chatwoot would ask
+Twilio; only a create Twilio refuses is sent).
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ class Context:
 # ----------------------------------------------------------------------------- what steps save
 
 def created_id(status: int, body: Any) -> int | None:
-    """The id of the inbox a create made, or None when it made none."""
+    """The id of the record (inbox, agent bot, assignment policy) a create made, or None when it made none."""
     inbox_id = body.get("id") if isinstance(body, dict) else None
     return inbox_id if 200 <= status < 300 and isinstance(inbox_id, int) else None
 
@@ -154,6 +158,10 @@ def channel_steps(channel: str, prefix: str, channel_body: dict) -> list[Step]:
         Step(f"create {channel}", "POST", "/inboxes", json={"name": f"{prefix}{channel}", "channel": channel_body},
              saves=("inbox", created_id, f"create {channel} failed")),
         Step(f"read {channel}", "GET", one),
+        Step(f"csat template of {channel}", "GET", f"{one}/csat_template"),  # 400 but for WhatsApp
+        *([Step(f"error: csat template without template {channel}", "POST", f"{one}/csat_template", json={})]
+          if channel == "whatsapp" else []),
+        Step(f"assignment policy of {channel}", "GET", f"{one}/assignment_policy"),  # none linked: 404
         Step(f"update {channel}", "PATCH", one, json={
             "name": f"{prefix}{channel}-renamed", "greeting_enabled": True, "greeting_message": "Hello"}),
         Step(f"agent bot of {channel}", "GET", f"{one}/agent_bot"),
@@ -174,6 +182,42 @@ def channel_steps(channel: str, prefix: str, channel_body: dict) -> list[Step]:
     ]
 
 
+def account_steps(prefix: str) -> list[Step]:
+    """An agent bot and an assignment policy of the run's own, each made, read, changed and deleted;
+    the policy linked to an inbox made for it, and unlinked; the account's assignable agents."""
+    bot, policy, linked = "/agent_bots/{own_bot}", "/assignment_policies/{policy}", "/inboxes/{linked}"
+    return [
+        Step("create agent bot", "POST", "/agent_bots",
+             json={"name": f"{prefix}bot", "description": "cwmock diff", "outgoing_url": "https://example.com/hook"},
+             saves=("own_bot", created_id, "create agent bot failed")),
+        Step("read agent bot", "GET", bot),
+        Step("update agent bot", "PATCH", bot, json={"name": f"{prefix}bot-renamed", "bot_config": {"a": "b"}}),
+        Step("delete agent bot", "DELETE", bot),
+        Step("read agent bot after delete", "GET", bot),
+        Step("create the inbox for the assignment policy", "POST", "/inboxes",
+             json={"name": f"{prefix}policy-inbox", "channel": {"type": "api"}},
+             saves=("linked", created_id, "could not create the inbox for the assignment policy")),
+        Step("create assignment policy", "POST", "/assignment_policies", json={"assignment_policy": {
+            "name": f"{prefix}policy", "description": "cwmock diff", "fair_distribution_limit": 10,
+            "fair_distribution_window": 3600}}, saves=("policy", created_id, "create assignment policy failed")),
+        Step("read assignment policy", "GET", policy),
+        Step("update assignment policy", "PATCH", policy, json={"assignment_policy": {
+            "fair_distribution_limit": 20, "conversation_priority": "longest_waiting"}}),
+        Step("error: update assignment policy with blank name", "PATCH", policy,
+             json={"assignment_policy": {"name": ""}}),
+        Step("link assignment policy", "POST", f"{linked}/assignment_policy",
+             json={"assignment_policy_id": Var("policy")}),
+        Step("assignment policy of the linked inbox", "GET", f"{linked}/assignment_policy"),
+        Step("inboxes of assignment policy", "GET", f"{policy}/inboxes"),
+        Step("unlink assignment policy", "DELETE", f"{linked}/assignment_policy"),
+        Step("assignment policy after unlinking", "GET", f"{linked}/assignment_policy"),
+        Step("account assignable agents", "GET", "/assignable_agents?inbox_ids[]={linked}"),
+        Step("delete assignment policy", "DELETE", policy),
+        Step("read assignment policy after delete", "GET", policy),
+        Step("delete the inbox for the assignment policy", "DELETE", linked),
+    ]
+
+
 def error_steps(prefix: str) -> list[Step]:
     """The error cases; the last ones act on an inbox made for them."""
     one = "/inboxes/{target}"
@@ -187,6 +231,11 @@ def error_steps(prefix: str) -> list[Step]:
         Step("error: create web_widget without website_url", "POST", "/inboxes",
              json={"name": f"{prefix}nourl", "channel": {"type": "web_widget"}}),
         Step("error: members of unknown inbox", "GET", f"/inbox_members/{UNKNOWN_ID}"),
+        Step("error: unknown agent bot", "GET", f"/agent_bots/{UNKNOWN_ID}"),
+        # Chatwoot asks Twilio about blank credentials, which Twilio refuses: nothing is made.
+        Step("error: twilio channel with blank credentials", "POST", "/channels/twilio_channel",
+             json={"twilio_channel": {"name": f"{prefix}twilio", "medium": "sms", "account_sid": "",
+                                      "auth_token": "", "phone_number": ""}}),
         Step("error: create the inbox for the error cases", "POST", "/inboxes",
              json={"name": f"{prefix}errors", "channel": {"type": "api"}},
              saves=("target", created_id, "could not create the inbox for the error cases")),
@@ -211,4 +260,4 @@ def script(prefix: str, channels: tuple[str, ...] = ()) -> list[Step]:
     steps = opening_steps()
     for channel in channels or CHANNEL_TYPES:
         steps += channel_steps(channel, prefix, bodies[channel])
-    return [*steps, *error_steps(prefix), Step("list inboxes at the end", "GET", "/inboxes")]
+    return [*steps, *account_steps(prefix), *error_steps(prefix), Step("list inboxes at the end", "GET", "/inboxes")]

@@ -104,14 +104,53 @@ def prefixed_inboxes(server: ServedMock) -> list[str]:
     return [inbox["name"] for inbox in inboxes if inbox["name"].startswith("cwmock-")]
 
 
+ACCOUNT = "/api/v1/accounts/1"
+#: Issue 11's routes as the run reaches them: (request line, status) in the access log.
+NEW_ROUTE_REQUESTS = [
+    (rf"GET {ACCOUNT}/inboxes/\d+/csat_template", 400),  # not a WhatsApp inbox
+    (rf"GET {ACCOUNT}/inboxes/\d+/csat_template", 200),  # the WhatsApp one
+    (rf"POST {ACCOUNT}/inboxes/\d+/csat_template", 422),  # without a template
+    (rf"GET {ACCOUNT}/inboxes/\d+/assignment_policy", 404),  # none linked
+    (rf"POST {ACCOUNT}/agent_bots", 200), (rf"GET {ACCOUNT}/agent_bots/\d+", 200),
+    (rf"PATCH {ACCOUNT}/agent_bots/\d+", 200), (rf"DELETE {ACCOUNT}/agent_bots/\d+", 200),
+    (rf"GET {ACCOUNT}/agent_bots/\d+", 404),
+    (rf"POST {ACCOUNT}/assignment_policies", 200), (rf"GET {ACCOUNT}/assignment_policies/\d+", 200),
+    (rf"PATCH {ACCOUNT}/assignment_policies/\d+", 200), (rf"PATCH {ACCOUNT}/assignment_policies/\d+", 422),
+    (rf"POST {ACCOUNT}/inboxes/\d+/assignment_policy", 200), (rf"GET {ACCOUNT}/inboxes/\d+/assignment_policy", 200),
+    (rf"GET {ACCOUNT}/assignment_policies/\d+/inboxes", 200),
+    (rf"DELETE {ACCOUNT}/inboxes/\d+/assignment_policy", 200),
+    (rf"GET {ACCOUNT}/assignable_agents\?inbox_ids(\[\]|%5B%5D)=\d+", 200),
+    (rf"DELETE {ACCOUNT}/assignment_policies/\d+", 200), (rf"GET {ACCOUNT}/assignment_policies/\d+", 404),
+    (rf"POST {ACCOUNT}/channels/twilio_channel", 422),  # blank credentials
+]
+
+
+def requests_answered(server: ServedMock, since: int) -> list[tuple[str, int]]:
+    """The access log's request lines and statuses after line `since`."""
+    found = []
+    for line in server.output()[since:]:
+        if (match := re.search(r'"([A-Z]+ \S+) HTTP/[0-9.]+" ([0-9]{3}) ', line)) is not None:
+            found.append((match.group(1), int(match.group(2))))
+    return found
+
+
 def test_mock_against_mock_has_no_difference(servers):
+    logged = len(servers["docs"].output())
     code, found, text = diff(servers["docs"], servers["docs2"])
     assert code == EXIT_OK, text
     assert found == []
-    assert "141 steps, 0 differences" in text
-    # Every channel type's inbox and the error cases' one, on each side, all removed again.
-    assert "left: created 8 inboxes, removed 8" in text and "right: created 8 inboxes, removed 8" in text
+    assert "177 steps, 0 differences" in text
+    # Every channel type's inbox, the assignment policy's and the error cases' one, on each side, all
+    # removed again; so are the agent bot and the assignment policy the run made.
+    for side in ("left", "right"):
+        assert f"{side}: created 9 inboxes, removed 9" in text
+        assert f"{side}: agent bots: created 1, removed 1" in text
+        assert f"{side}: assignment policies: created 1, removed 1" in text
     assert prefixed_inboxes(servers["docs"]) == [] and prefixed_inboxes(servers["docs2"]) == []
+    answered = requests_answered(servers["docs"], logged)
+    missing = [(line, status) for line, status in NEW_ROUTE_REQUESTS
+               if not any(re.fullmatch(line, sent) and got == status for sent, got in answered)]
+    assert missing == [], answered
 
 
 def test_drift_switches_are_found_and_named(servers):
@@ -200,8 +239,36 @@ def test_an_interrupted_diff_reports_what_both_sides_answered_and_cleans_up(serv
     out, err = child.communicate(timeout=120)
     assert child.returncode == 130, out + err
     steps = int(out.split(" steps, ")[0].rsplit("  ", 1)[1])
-    assert 2 < steps < 141, out
+    assert 2 < steps < 177, out
     assert f"interrupted: the {steps} steps above are those both sides answered" in out
     assert f"{steps} steps, 0 differences" in out
     assert re.search(r"diff: +\d+%\|", err), err  # the progress bar (tqdm), forced on
     assert prefixed_inboxes(left) == prefixed_inboxes(right) == []
+
+
+def test_cleanup_removes_the_bots_and_policies_that_carry_the_prefix(servers):
+    """What an interrupted run left (made, but its id never seen): found by the prefix and deleted;
+    the account's other records stay."""
+    from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, WriteGuard
+    from mockserver.harness.lifecycle import CleanupReport, cleanup
+
+    server, prefix = servers["docs2"], "cwmock-5eed1e55-"
+
+    def post(path: str, document: dict) -> int:
+        answer = requests.post(f"{server.url}{ACCOUNT}{path}", json=document, headers={"api_access_token": ADMIN},
+                               timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["id"]
+
+    bots = [post("/agent_bots", {"name": prefix + "bot"}), post("/agent_bots", {"name": "Not the run's"})]
+    policy = post("/assignment_policies", {"assignment_policy": {"name": prefix + "policy"}})
+    owned = OwnedInboxes(prefix)
+    report = CleanupReport()
+    with GuardedClient(server.url, ADMIN, WriteGuard(1, owned, allow_writes=True), RateLimiter(0)) as client:
+        cleanup(client, 1, owned, report)
+    assert {name: (r.created, r.removed, r.left) for name, r in report.records.items()} == {
+        "agent_bots": ({bots[0]: prefix + "bot"}, [bots[0]], []),
+        "assignment_policies": ({policy: prefix + "policy"}, [policy], [])}
+    listed = requests.get(f"{server.url}{ACCOUNT}/agent_bots", headers={"api_access_token": ADMIN}, timeout=10)
+    assert bots[1] in [bot["id"] for bot in listed.json()] and bots[0] not in [bot["id"] for bot in listed.json()]
+    requests.delete(f"{server.url}{ACCOUNT}/agent_bots/{bots[1]}", headers={"api_access_token": ADMIN}, timeout=10)

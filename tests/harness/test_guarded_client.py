@@ -32,10 +32,15 @@ def body(document: object) -> bytes:
     return json.dumps(document).encode()
 
 
+OWN_BOT, OWN_POLICY = 12, 13
+
+
 @pytest.fixture
 def guard() -> WriteGuard:
     owned = OwnedInboxes(PREFIX)
     owned.add(OWN, PREFIX + "sandbox")
+    owned.add_record("agent_bots", OWN_BOT, PREFIX + "bot")
+    owned.add_record("assignment_policies", OWN_POLICY, PREFIX + "policy")
     return WriteGuard(7, owned, allow_writes=True)
 
 
@@ -61,9 +66,15 @@ def test_reads_go_anywhere(guard, method):
     ("DELETE", f"{BASE.upper()}/INBOXES/{OWN}"),
     # Another account, even with an id this run owns.
     ("DELETE", f"/api/v1/accounts/8/inboxes/{OWN}"),
-    # Methods and paths that are not operations of the inbox API (Chatwoot creates agent bots on POST).
-    ("POST", f"{BASE}/agent_bots"), ("TRACE", f"{BASE}/inboxes/{OWN}"), ("POST", f"{BASE}/inboxes/{OWN}"),
+    # Methods and paths that are not operations of the inbox API.
+    ("TRACE", f"{BASE}/inboxes/{OWN}"), ("POST", f"{BASE}/inboxes/{OWN}"),
     ("DELETE", f"{BASE}/inboxes"), ("PUT", f"{BASE}/inbox_members"),
+    # The other routes of issue 11, on what the run did not make.
+    ("POST", f"{BASE}/inboxes/{FOREIGN}/csat_template"), ("DELETE", f"{BASE}/inboxes/{FOREIGN}/assignment_policy"),
+    ("PATCH", f"{BASE}/agent_bots/{FOREIGN}"), ("DELETE", f"{BASE}/agent_bots/{FOREIGN}"),
+    ("PATCH", f"{BASE}/assignment_policies/{FOREIGN}"), ("DELETE", f"{BASE}/assignment_policies/{FOREIGN}"),
+    ("POST", f"{BASE}/agent_bots/{OWN_POLICY}"), ("DELETE", f"{BASE}/agent_bots"),
+    ("POST", f"{BASE}/agent_bots/{OWN_BOT}/reset_access_token"), ("DELETE", f"/api/v1/accounts/8/agent_bots/{OWN_BOT}"),
 ])
 def test_writes_to_what_the_run_did_not_create_are_refused(guard, method, path):
     assert guard.refusal(method, path, JSON, body({"name": PREFIX + "x", "inbox_id": OWN})) is not None
@@ -76,6 +87,38 @@ def test_writes_to_what_the_run_did_not_create_are_refused(guard, method, path):
 ])
 def test_writes_to_own_inboxes_pass_whatever_the_body(guard, method, path):
     assert guard.refusal(method, path, {}, b"\x80 not json") is None
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", f"{BASE}/inboxes/{OWN}/csat_template"), ("DELETE", f"{BASE}/inboxes/{OWN}/assignment_policy"),
+    ("PATCH", f"{BASE}/agent_bots/{OWN_BOT}"), ("PUT", f"{BASE}/agent_bots/{OWN_BOT}/"),
+    ("DELETE", f"{BASE}/agent_bots/{OWN_BOT}"), ("PATCH", f"{BASE}/assignment_policies/{OWN_POLICY}"),
+    ("DELETE", f"{BASE}/assignment_policies/{OWN_POLICY}"),
+])
+def test_writes_to_own_records_pass(guard, method, path):
+    assert guard.refusal(method, path, {}, b"") is None
+
+
+@pytest.mark.parametrize(("path", "document"), [
+    (f"{BASE}/agent_bots", {"name": PREFIX + "bot"}),
+    (f"{BASE}/assignment_policies/", {"assignment_policy": {"name": PREFIX + "policy"}}),
+    (f"{BASE}/channels/twilio_channel", {"twilio_channel": {"name": PREFIX + "twilio"}}),
+])
+def test_creates_of_other_records_need_the_prefix_where_their_body_names_them(guard, path, document):
+    assert guard.refusal("POST", path, JSON, body(document)) is None
+    misnamed = json.loads(json.dumps(document).replace(PREFIX, "Support "))
+    assert guard.refusal("POST", path, JSON, body(misnamed)) is not None
+    assert guard.refusal("POST", path, {"Content-Type": "application/x-www-form-urlencoded"}, body(document))
+
+
+def test_linking_a_policy_needs_an_own_inbox_and_an_own_policy(guard):
+    link = f"{BASE}/inboxes/{OWN}/assignment_policy"
+    assert guard.refusal("POST", link, JSON, body({"assignment_policy_id": OWN_POLICY})) is None
+    assert guard.refusal("POST", link, JSON, body({"assignment_policy_id": str(OWN_POLICY)})) is None
+    for document in ({"assignment_policy_id": FOREIGN}, {}, {"assignment_policy_id": None}, [OWN_POLICY]):
+        assert guard.refusal("POST", link, JSON, body(document)) is not None
+    foreign_inbox = f"{BASE}/inboxes/{FOREIGN}/assignment_policy"
+    assert guard.refusal("POST", foreign_inbox, JSON, body({"assignment_policy_id": OWN_POLICY})) is not None
 
 
 def test_a_query_string_can_not_ride_on_a_write(guard):
@@ -141,6 +184,19 @@ def test_observe_records_creates_and_deletes(guard):
     guard.observe("DELETE", f"{BASE}/inboxes/{OWN}", 200, b"{}")
     assert guard.owned.created == {OWN: PREFIX + "sandbox", 99: PREFIX + "new"}
     assert guard.owned.remaining() == [99]
+
+
+def test_observe_records_other_creates_and_deletes(guard):
+    guard.observe("POST", f"{BASE}/agent_bots", 200, body({"id": 77, "name": PREFIX + "b"}))
+    guard.observe("POST", f"{BASE}/assignment_policies", 200, body({"id": 78, "name": PREFIX + "p"}))
+    guard.observe("POST", f"{BASE}/assignment_policies", 422, body({"id": 79}))
+    guard.observe("POST", f"{BASE}/channels/twilio_channel", 200, body({"id": 80, "name": PREFIX + "t"}))
+    guard.observe("DELETE", f"{BASE}/agent_bots/{OWN_BOT}", 200, b"")
+    guard.observe("DELETE", f"{BASE}/inboxes/{OWN}/assignment_policy", 200, b"")  # an unlink, not a delete
+    assert guard.owned.created_records("agent_bots") == {OWN_BOT: PREFIX + "bot", 77: PREFIX + "b"}
+    assert guard.owned.created_records("assignment_policies") == {OWN_POLICY: PREFIX + "policy", 78: PREFIX + "p"}
+    assert guard.owned.deleted_records("agent_bots") == {OWN_BOT}
+    assert guard.owned.created[80] == PREFIX + "t" and guard.owned.remaining() == [OWN, 80]
 
 
 def test_curl_line_never_shows_the_token():

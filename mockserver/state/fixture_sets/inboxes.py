@@ -4,9 +4,8 @@ greetings, auto-assignment). The channels themselves come from `channels`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from mockserver.chatwoot.inbox_actions import csat_template_name
 from mockserver.state.fixture_sets import channels
