@@ -209,6 +209,7 @@ def _run_schemathesis(spec: dict, options: LiveOptions, workdir: Path, relay_url
     # The child talks to the relay on loopback only: a proxy from the environment would take it elsewhere.
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env["CWMOCK_CONTRACT_TOKEN"] = options.token
+    env["SCHEMATHESIS_HOOKS"] = "mockserver.harness.live_hooks"
     log = workdir / "schemathesis.log"
     with log.open("w", encoding="utf-8") as log_file:
         # Its own session: a Ctrl-C in the terminal reaches this process, which stops the child itself.
