@@ -109,7 +109,9 @@ def _side(name: str, target: TargetOptions, prefix: str, options: DiffOptions) -
     owned = OwnedInboxes(prefix)
     client = GuardedClient(target.base_url, target.token, WriteGuard(target.account_id, owned, allow_writes=True),
                            RateLimiter(options.rate_limit), connection=options.connection)
-    return Side(name, target, client, owned, Context(prefix))
+    # Policy names are unique in an account: each side names its own, so that two sides on one
+    # account (a mock against itself) do not collide. Only shapes are compared, not values.
+    return Side(name, target, client, owned, Context(prefix, values={"policy_name": f"{prefix}policy-{name}"}))
 
 
 def run(options: DiffOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

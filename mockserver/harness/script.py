@@ -198,7 +198,7 @@ def account_steps(prefix: str) -> list[Step]:
              json={"name": f"{prefix}policy-inbox", "channel": {"type": "api"}},
              saves=("linked", created_id, "could not create the inbox for the assignment policy")),
         Step("create assignment policy", "POST", "/assignment_policies", json={"assignment_policy": {
-            "name": f"{prefix}policy", "description": "cwmock diff", "fair_distribution_limit": 10,
+            "name": Var("policy_name"), "description": "cwmock diff", "fair_distribution_limit": 10,
             "fair_distribution_window": 3600}}, saves=("policy", created_id, "create assignment policy failed")),
         Step("read assignment policy", "GET", policy),
         Step("update assignment policy", "PATCH", policy, json={"assignment_policy": {
