@@ -10,6 +10,7 @@ Rails enums (`assignment_order`: round_robin, and balanced in the enterprise edi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -106,16 +107,15 @@ def problems(values: Mapping[str, Any], other_names: Iterable[str]) -> list[Fiel
 
 def _number(value: Any) -> float | None:
     """`numericality` reads the value before type casting: "12" is a number, "abc" is not."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or value is None or not isinstance(value, int | float | str):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        return None
+    # Infinity ("1e400") passes Rails' numericality and then overflows the integer column (500): a
+    # clean 422 here, as for any value that is not a number.
+    return number if math.isfinite(number) else None
 
 
 def stored(value: Any) -> Any:
