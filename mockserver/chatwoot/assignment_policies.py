@@ -79,6 +79,10 @@ def permitted(params: Any) -> dict[str, Any]:
     return {k: v for k, v in attributes.items() if k in DEFAULTS and not isinstance(v, dict | list)}
 
 
+#: The largest value of a 4-byte integer column.
+INTEGER_COLUMN_MAX = 2_147_483_647
+
+
 def problems(values: Mapping[str, Any], other_names: Iterable[str]) -> list[FieldProblem]:
     """The model's validations, in declaration order, then the enums and NOT NULL columns."""
     found = []
@@ -94,6 +98,8 @@ def problems(values: Mapping[str, Any], other_names: Iterable[str]) -> list[Fiel
             found.append(FieldProblem(attribute, f"{label} is not a number"))
         elif number <= 0:
             found.append(FieldProblem(attribute, f"{label} must be greater than 0"))
+        elif number > INTEGER_COLUMN_MAX:  # Chatwoot: ActiveModel::RangeError, a 500
+            found.append(FieldProblem(attribute, f"{label} must be less than or equal to {INTEGER_COLUMN_MAX}"))
     for attribute, allowed in ENUMS.items():
         value = values.get(attribute)
         if value is not None and value not in allowed:

@@ -9,6 +9,7 @@ never rendered here.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -230,9 +231,9 @@ def _incoming(route: Route, path: dict[str, Any], params: Any, token: str,
             # The JSON object exactly as sent (already known to parse).
             return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
         view = _validation_view(params, profile)
-        return [IncomingRequest(**common, content_type="application/json", body=orjson.dumps(view), parsed=(view,))]
+        return [IncomingRequest(**common, content_type="application/json", body=_encoded(view), parsed=(view,))]
     view = _validation_view(params, profile)
-    as_json = IncomingRequest(**common, content_type="application/json", body=orjson.dumps(view), parsed=(view,))
+    as_json = IncomingRequest(**common, content_type="application/json", body=_encoded(view), parsed=(view,))
     if profile is Profile.CHATWOOT:
         # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
         # permit: only the parameters as read are checked (the avatar's rules are the model's).
@@ -244,6 +245,13 @@ def _incoming(route: Route, path: dict[str, Any], params: Any, token: str,
 def _validation_view(params: dict[str, Any], profile: Profile) -> dict[str, Any]:
     """The parameters as read, in the types the spec documents (the chatwoot profile cast them)."""
     return params if profile is Profile.DOCS else validation_view(params)
+
+
+def _encoded(view: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(view)
+    except TypeError:  # a cast form integer beyond 64 bits (orjson has none larger): the standard library
+        return json.dumps(view).encode()
 
 
 def _created(result: Any, status: int) -> tuple[Any, int]:

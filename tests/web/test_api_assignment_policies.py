@@ -126,3 +126,16 @@ def test_form_encoded(admin):
                                                         "assignment_policy[enabled]": "false"})
     assert response.status_code == 200, response.get_json()
     assert (response.get_json()["fair_distribution_limit"], response.get_json()["enabled"]) == (7, False)
+
+
+def test_numbers_beyond_the_integer_column_are_a_clean_422(admin):
+    # Chatwoot: Infinity passes numericality and overflows the column, a huge window is a RangeError
+    # (500 both); the mock answered 500 too (OverflowError, orjson's 64-bit limit). Clean 422s now.
+    infinite = admin.post("/assignment_policies",
+                          json={"assignment_policy": {"name": "inf", "fair_distribution_limit": "1e400"}})
+    assert (infinite.status_code, infinite.get_json()["attributes"]) == (422, ["fair_distribution_limit"])
+    huge = admin.post("/assignment_policies", data="assignment_policy[name]=big&assignment_policy"
+                      "[fair_distribution_window]=78294935315440897970",
+                      content_type="application/x-www-form-urlencoded")
+    assert (huge.status_code, huge.get_json()["attributes"]) == (422, ["fair_distribution_window"])
+    assert admin.get("/assignment_policies").get_json() == []
