@@ -59,6 +59,9 @@ def fixture_size_options(command: Any) -> Any:
              "committed to it before answering")
 @option("--avatar-memory", envvar="MOCK_AVATAR_MEMORY_MB", metavar="MB", type=NOT_NEGATIVE, default=256,
         help="memory all uploaded avatars may hold together; an upload past it is refused with 422")
+@option("--client-timeout", envvar="MOCK_CLIENT_TIMEOUT", metavar="SECONDS", type=click.FloatRange(min=0.1),
+        default=10.0, help="seconds a client has to send a request's headers (or the connection is closed), "
+                           "and then its body (or it is answered 408)")
 @option("--cors", envvar="MOCK_CORS", metavar="ORIGINS", is_flag=False, flag_value="*",
         help="let browser pages on other origins call the API, as Chatwoot's API-only server does: any origin "
              "(--cors alone, MOCK_CORS=1), or the comma-separated ORIGINS  [default: off]")
@@ -125,6 +128,7 @@ def _serve(settings: SimpleNamespace) -> int:
               f"state database, and the JSON file is kept as {backup}", file=sys.stderr)
     try:
         serve(app, settings.host, settings.port, body_limit=body_limit, access_log=settings.access_log,
+              header_timeout_s=settings.client_timeout, body_timeout_s=settings.client_timeout,
               on_ready=lambda url: print(banner(url, store, profile.value, settings.drift), flush=True))
     except PortUnavailable as error:
         print(f"chatwoot-mock serve: {error}", file=sys.stderr)

@@ -33,6 +33,8 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> s
     (["serve", "--port", "99999"], {}, "'--port'", "99999 is not in the range 0<=x<=65535"),
     (["serve", "--port", "-1"], {}, "'--port'", "not in the range"),
     (["serve", "--journal-size", "-1"], {}, "'--journal-size'", "-1 is not in the range x>=0"),
+    (["serve"], {"MOCK_CLIENT_TIMEOUT": "0"}, "MOCK_CLIENT_TIMEOUT='0' (for --client-timeout)",
+     "0.0 is not in the range x>=0.1"),
     (["fixtures", "--inboxes", "lots"], {}, "'--inboxes'", "not a valid integer"),
     (["fixtures", "--set", "huge"], {}, "'--set'", "'huge' is not one of 'demo', 'empty', 'large'"),
     (["contract", "--base-url", "http://127.0.0.1:9", "--token", "t"], {"CHATWOOT_ACCOUNT_ID": "one"},
@@ -73,7 +75,7 @@ def test_serve_help_names_every_environment_variable():
     out = cli("serve", "--help").stdout
     for variable in ("MOCK_HOST", "MOCK_PORT", "MOCK_PROFILE", "MOCK_FIXTURES", "MOCK_STATE", "MOCK_SEED",
                      "MOCK_FRONTEND_URL", "MOCK_ACCESS_LOG", "MOCK_VALIDATE_RESPONSES", "MOCK_DRIFT",
-                     "MOCK_CONTROL_KEY", "MOCK_JOURNAL_SIZE", "MOCK_STATE_FILE"):
+                     "MOCK_CONTROL_KEY", "MOCK_JOURNAL_SIZE", "MOCK_STATE_FILE", "MOCK_CLIENT_TIMEOUT"):
         assert variable in out, variable
 
 
