@@ -3,7 +3,10 @@ event loop through a small RSGI-to-WSGI bridge.
 
 Why granian: it keeps the `api_access_token` header (waitress and Werkzeug's server drop it for its
 underscores), and it reads requests in Rust, so a client that sends its headers slowly or sits idle
-holds no Python thread (hyper cuts it after `header_timeout_s`). Why a bridge of our own and not
+holds no Python thread (hyper cuts it after `header_timeout_s`). HTTP/1 only, as Chatwoot's Puma: in
+granian's default mode (HTTP/1 or HTTP/2, told apart by the first bytes) the header timeout starts
+only once a byte came, so a connection that never sent one stayed open until the client went
+(issue 9.8); served as HTTP/1 alone, hyper starts it when the connection is accepted. Why a bridge of our own and not
 granian's WSGI interface: there a request's body is read from the Python thread that answers it, so
 eight clients sending a body slowly held every thread (issue 9.8), a chunked body was cut at the
 limit instead of refused, and an injected latency slept on the one thread serving everyone. Here
@@ -204,7 +207,7 @@ def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | No
           on_ready: Callable[[str], None] | None = None, access_log: bool = False,
           header_timeout_s: float = HEADER_TIMEOUT_S, body_timeout_s: float = BODY_TIMEOUT_S) -> None:
     """Serve until interrupted. `on_ready` gets the base URL once the socket listens."""
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.server.mp import MPServer
 
@@ -213,7 +216,9 @@ def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | No
     bridge = WsgiBridge(app, body_limit=body_limit, body_timeout_s=body_timeout_s, access_log=access_log)
     # The worker is forked, so that it inherits the app (and its store) built here.
     multiprocessing.set_start_method("fork", force=True)
+    # HTTP/1 alone: the header timeout then also cuts a connection that never sends a byte (module doc).
     server = MPServer("mockserver", address=host, port=port, interface=Interfaces.RSGI, workers=1,
+                      http=HTTPModes.http1,
                       http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout_s * 1000)),
                       log_level="warning", log_access=False)
     if on_ready is not None:

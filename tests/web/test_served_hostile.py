@@ -81,6 +81,58 @@ def test_clients_sending_their_body_slowly_hold_no_worker(served):
     assert statuses == [200] * 20
 
 
+CLIENT_TIMEOUT = 3  # seconds: the `impatient` mock's --client-timeout
+CUT_WITHIN = 30  # a connection past its timeout is closed long before this, however busy the machine
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[ServedMock]:
+    with ServedMock("--client-timeout", str(CLIENT_TIMEOUT)) as server:
+        yield server
+
+
+def answer_within(sock: socket.socket, seconds: float) -> bytes | None:
+    """What the server sends before it closes the connection; None if it is still open after `seconds`."""
+    sock.settimeout(seconds)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        return None
+    return data
+
+
+def test_a_connection_that_never_sends_a_byte_is_closed_after_the_client_timeout(impatient):
+    request = LIST + b"Connection: close\r\n\r\n"
+    with open_sockets(impatient, 3, b"") as idle:
+        assert list_inboxes(impatient) == 200
+        with connect(impatient) as slow:  # sends its request in pieces, all within the timeout
+            for start in range(0, len(request), 20):
+                slow.sendall(request[start:start + 20])
+                time.sleep(0.05)
+            assert (answer_within(slow, TIMEOUT) or b"").startswith(b"HTTP/1.1 200")
+        started = time.perf_counter()
+        answers = [answer_within(sock, max(0.1, started + CUT_WITHIN - time.perf_counter())) for sock in idle]
+        print(f"\n--client-timeout {CLIENT_TIMEOUT}: {answers.count(b'')} of 3 idle connections closed, "
+              f"{time.perf_counter() - started:.2f} s after the last other answer")
+    assert answers == [b""] * 3  # closed, and nothing sent: there was no request to answer
+
+
+def test_a_body_not_received_within_the_client_timeout_is_408(impatient):
+    partial = (b"POST /api/v1/accounts/1/inbox_members HTTP/1.1\r\nHost: mock\r\napi_access_token: "
+               + ADMIN.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"in")
+    with connect(impatient) as slow:
+        slow.sendall(partial)
+        answer = answer_within(slow, CUT_WITHIN)
+    assert answer is not None and answer.startswith(b"HTTP/1.1 408"), answer
+    error = json.loads(answer.partition(b"\r\n\r\n")[2])["error"]
+    assert error == f"Request body not received within {CLIENT_TIMEOUT} s"
+    assert list_inboxes(impatient) == 200
+
+
 def chunked(body: bytes) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 65536]), body[i:i + 65536])
                     for i in range(0, len(body), 65536)) + b"0\r\n\r\n"
