@@ -7,8 +7,8 @@
 - Avatar uploads (default 30 creates of 14 MB each, one inbox each): how many were accepted, and
   the server's resident memory after the last one and at its peak.
 - Slow clients: 8 that send a body one byte a second and 100 idle ones, which give up after
-  `--slow-seconds` (default 20); meanwhile ten ordinary GETs: how long they waited, and whether
-  the slow clients were cut (408).
+  `--slow-seconds` (default 20); meanwhile ten ordinary GETs: how long they waited, whether
+  the slow clients were cut (408), and whether the idle ones were closed by the server.
 
 Each part starts a fresh `chatwoot-mock serve --port 0` (the demo state) on 127.0.0.1, and always
 stops it; every request has a timeout, so a run ends by itself.
@@ -184,6 +184,7 @@ def slow_part(target: Target, slow: int, idle: int, seconds: float) -> None:
         host, port = mock.url.rsplit("/", 1)[1].rsplit(":", 1)
         sockets = [socket.create_connection((host, int(port)), timeout=5) for _ in range(slow + idle)]
         refused: list[int] = []
+        idle_closed: list[bool] = []
 
         def slow_clients() -> None:
             deadline = time.monotonic() + seconds
@@ -198,6 +199,10 @@ def slow_part(target: Target, slow: int, idle: int, seconds: float) -> None:
                 with contextlib.suppress(OSError):
                     sock.settimeout(0.5)
                     refused.append(sock.recv(200).startswith(b"HTTP/1.1 408"))
+            for sock in sockets[slow:]:
+                sock.setblocking(False)  # the server closed it: it reads as the end, at once
+                with contextlib.suppress(BlockingIOError):
+                    idle_closed.append(sock.recv(1) == b"")
             for sock in sockets:
                 sock.close()
 
@@ -216,7 +221,8 @@ def slow_part(target: Target, slow: int, idle: int, seconds: float) -> None:
         giving_up.join(timeout=seconds + 10)
     first = f"{waits[0]:.2f} s" if waits else "-"
     print(f"  ordinary GETs: {len(waits)} answered, {failures} failed; the first after {first}, the slowest after "
-          f"{max(waits, default=0):.2f} s; {sum(refused)} of the {slow} slow clients had been answered 408")
+          f"{max(waits, default=0):.2f} s; {sum(refused)} of the {slow} slow clients had been answered 408, "
+          f"{sum(idle_closed)} of the {idle} idle ones closed by the server")
 
 
 # --- item 11: avatar uploads -------------------------------------------------------------------------
