@@ -100,6 +100,9 @@ class Translation:
         extra = schema.get("additionalProperties")
         if extra is not None:
             out["additionalProperties"] = self.schema(extra) if isinstance(extra, Mapping) else extra
+            # Without `properties`, jsonschema-rs reports `additionalProperties: false` as a false
+            # schema per key, named by the object's path: no AdditionalProperties error to word.
+            out.setdefault("properties", {})
         discriminator = schema.get("discriminator")
         if isinstance(discriminator, Mapping) and any(key in schema for key in _COMBINATORS):
             all_of.append(self._dispatch(discriminator))
@@ -132,9 +135,10 @@ class Translation:
             checks.append(name)
         kind = schema.get("format")
         if kind in _BOUNDS:
-            bound = _BOUNDS[kind]  # the reference looks at integers only: -bound < n < bound
-            all_of.append({"anyOf": [{"not": {"type": "integer"}}, {
-                "minimum": -bound, "exclusiveMinimum": True, "maximum": bound, "exclusiveMaximum": True}]})
+            bound = _BOUNDS[kind]  # the reference looks at integers only: -bound <= n < bound
+            # The bounds first: of two branches failing once each, the 422 words the first.
+            all_of.append({"anyOf": [{"minimum": -bound, "maximum": bound, "exclusiveMaximum": True},
+                                     {"not": {"type": "integer"}}]})
         elif isinstance(kind, str) and self._known_format(kind):
             name = OAS_FORMAT + kind
             self.formats[name] = ("format", kind)
