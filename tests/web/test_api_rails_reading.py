@@ -129,6 +129,7 @@ def test_set_agent_bot_with_a_non_object_body_unlinks(admin, body):
 
 def test_chatwoot_422_is_chatwoots_body_and_the_detail_is_a_header(chatwoot_admin):
     response = chatwoot_admin.post("/inboxes", json={"name": "x", "channel": {"type": "web_widget"}})
+    assert response.status_code == 422
     assert response.get_json() == {"message": "Website url can't be blank", "attributes": ["website_url"]}
     detail = json.loads(response.headers["X-Mock-Validation-Errors"])
     assert detail[0]["attribute"] == "channel.website_url"
@@ -136,6 +137,7 @@ def test_chatwoot_422_is_chatwoots_body_and_the_detail_is_a_header(chatwoot_admi
 
 def test_docs_422_keeps_the_field_list(docs_admin):
     response = docs_admin.post("/inboxes", json={"name": "x", "channel": {"type": "web_widget"}})
+    assert response.status_code == 422
     assert list(response.get_json()) == ["message", "attributes", "errors"]
 
 
