@@ -36,7 +36,8 @@ def connect_with(*args, **kwargs):
     connection = connect(*args, **kwargs)
     connection.execute(f"PRAGMA synchronous = {synchronous}")
     return connection
-state_db.connect = connect_with
+if synchronous != "AS_SERVED":
+    state_db.connect = connect_with
 client = create_app(state_file.load(path, Profile.DOCS), state_file=path).test_client()
 headers = {"api_access_token": "demo-admin-token"}
 for number in range(int(sys.argv[3])):
@@ -114,7 +115,8 @@ class Disk:
 
 
 def traced_writes(tmp_path: Path, synchronous: str) -> list[tuple[int, dict]]:
-    """The child's writes under strace; for each acknowledged write, the state a power cut then leaves."""
+    """The child's writes under strace (its database's `synchronous` set to this, unless AS_SERVED);
+    for each acknowledged write, the state a power cut then leaves."""
     database = tmp_path / "state.db"
     create_app(build_store(demo_document(), Profile.DOCS), state_file=database)  # made, synced, closed
     database_bytes = database.read_bytes()
@@ -153,7 +155,7 @@ def strace() -> None:
 
 
 def test_every_acknowledged_write_survives_a_power_cut(tmp_path, strace):
-    states = traced_writes(tmp_path, "FULL")
+    states = traced_writes(tmp_path, "AS_SERVED")  # the state database as the mock opens it
     assert [number for number, document in states if not kept(number, document)] == []
 
 
