@@ -263,6 +263,29 @@ def test_web_widget_script_shape():
     assert '})(document,"script");' in script
 
 
+def test_web_widget_script_whole():
+    # digest §4.2, written out line by line: each statement of the function it describes, in order.
+    assert views.web_widget_script("https://chat.example.com", "abcTOKEN123") == "\n".join([
+        "",
+        "    <script>",
+        "      (function(d,t) {",
+        '        var BASE_URL="https://chat.example.com";',
+        "        var g=d.createElement(t),s=d.getElementsByTagName(t)[0];",
+        '        g.src=BASE_URL+"/packs/js/sdk.js";',
+        "        g.async = true;",
+        "        s.parentNode.insertBefore(g,s);",
+        "        g.onload=function(){",
+        "          window.chatwootSDK.run({",
+        "            websiteToken: 'abcTOKEN123',",
+        "            baseUrl: BASE_URL",
+        "          })",
+        "        }",
+        '      })(document,"script");',
+        "    </script>",
+        "    ",
+    ])
+
+
 def test_web_widget_script_indentation():
     lines = views.web_widget_script("https://chat.example.com", "abcTOKEN123").split("\n")
     # digest §4.2: the function's first and last lines at 6 spaces, its statements at 8, the nested

@@ -517,3 +517,52 @@ def test_a_request_object_without_a_parsed_body_is_parsed_here():
     incoming = SimpleNamespace(method="POST", path_pattern=PATH, content_type="application/json", form=None,
                                body=b'{"n": "x"}')
     assert verdict(validator, incoming) == (422, [("n", "n: is not of type 'integer'")])
+
+
+# ------------------------------------------------------- translation edges (survivors of `make mutation` in oas30)
+
+
+def test_a_spec_without_components_or_without_schemas_is_compiled():
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    without_components = spec_with(schema)
+    del without_components["components"]  # components are optional in OpenAPI 3.0
+    without_schemas = spec_with(schema)
+    without_schemas["components"] = {"parameters": {}}
+    for spec in (without_components, without_schemas):
+        assert check(spec, request({"n": 1}))[0] == 200
+        assert check(spec, request({"n": "x"})) == (422, [("n", "n: is not of type 'integer'")])
+
+
+def test_int32_leaves_a_number_that_is_no_integer_alone_however_large():
+    schema = {"type": "object", "properties": {"n": {"type": "number", "format": "int32"}, "any": {"format": "int64"}}}
+    assert accepted(schema, {"n": 3e10})
+    assert accepted(schema, {"any": 1e300})
+
+
+def test_an_additional_properties_schema_is_translated_too():
+    # `nullable` is OAS 3.0's, not draft 4's: only the translated schema admits the null.
+    schema = {"type": "object", "additionalProperties": {"type": "string", "nullable": True}}
+    assert accepted(schema, {"a": None})
+    assert check(spec_with(schema), request({"a": 1})) == (422, [("a", "a: is not of type 'null', 'string'")])
+
+
+def test_a_discriminator_without_one_of_or_any_of_changes_nothing():
+    schema = {"type": "object", "properties": {"kind": {"type": "string"}}, "discriminator": {"propertyName": "kind"}}
+    assert accepted(schema, {"kind": "anything"}, components=PETS)
+    assert accepted(schema, {}, components=PETS)
+
+
+def test_an_all_of_next_to_a_format_bound_keeps_both():
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "format": "int32", "allOf": [{"minimum": 5}]}}}
+    spec = spec_with(schema)
+    assert check(spec, request({"n": 5}))[0] == 200
+    assert check(spec, request({"n": 4})) == (422, [("n", "n: is less than the minimum of 5")])
+    assert check(spec, request({"n": 2**31}))[0] == 422
+
+
+def test_a_discriminator_requires_its_property_even_where_the_component_does_not():
+    loose = {"Cat": {"type": "object", "properties": {"kind": {"type": "string"}, "lives": {"type": "integer"}}}}
+    schema = {"oneOf": [{"$ref": "#/components/schemas/Cat"}], "discriminator": {"propertyName": "kind"}}
+    spec = spec_with(schema, components=loose)
+    assert check(spec, request({"kind": "Cat", "lives": 9}))[0] == 200
+    assert check(spec, request({"lives": 9})) == (422, [("kind", "Kind can't be blank")])
