@@ -4,7 +4,8 @@ Served: `python -m mockserver serve --port 0` (granian, one worker process; the 
 checked against the spec, a GET has none to check), started fresh from the demo state for every
 load run, on loopback only, and always stopped. Load comes from wrk (a Lua script counts non-2xx
 and prints percentiles) or, without wrk, from a thread pool of keep-alive `http.client`
-connections. In-process: Flask's test client, no socket.
+connections. In-process, no socket: the app called as WSGI with a prebuilt environ, and through
+Flask's test client, beside a bare one-route Flask app (the peer) in the same rounds.
 
     .venv/bin/python bench/bench_inboxes.py [--seconds 5] [--client auto|wrk|python] [--json FILE]
 """
@@ -105,6 +106,9 @@ class InProcessResult:
     median_us: float
     p99_us: float
     non_2xx: int
+    driver: str = "WSGI"
+    #: The median of the calls' CPU time (this thread's): less swayed by the machine's load than the wall time.
+    cpu_median_us: float = float("nan")
 
 
 # --- the served mock: mockserver.testing.served.ServedMock (one process, own session, output drained) ---
@@ -216,40 +220,121 @@ def served_runs(client: str, seconds: float) -> list[LoadResult]:
     return results
 
 
-# --- in-process ---------------------------------------------------------------------------------
+#
+# Two drivers, interleaved in rounds so that load changes hit both alike:
+# - "test client": Flask's test client, as a user's test drives the mock (it builds a WSGI environ with
+#   Werkzeug's EnvironBuilder and wraps the answer in a test Response for every call);
+# - "WSGI": the app called directly with a prebuilt environ (copied, with a fresh input stream): the
+#   mock's own cost, what the issue's in-process targets are about.
+# The peer, in the same rounds: a bare Flask app with one route answering fixed bytes, called like the
+# WSGI driver; `mock / Flask` is how many times a bare Flask request the mock's request costs.
 
-def in_process_runs(calls: int, warmup: int, block: int = 1_000) -> list[InProcessResult]:
+SHOW_PATH = LIST_PATH + "/1"
+PATCH_BODY = json.dumps({"name": "Renamed", "enable_auto_assignment": False})
+IN_PROCESS_CALLS = (("GET", SHOW_PATH, None), ("GET", LIST_PATH, None), ("POST", LIST_PATH, CREATE_BODY),
+                    ("PATCH", SHOW_PATH, PATCH_BODY))
+POST_BLOCK = 1_000  # a fresh app every 1,000 creates, so the state stays small
+IN_PROCESS_ORDER = [(m, p) for m, p, _ in IN_PROCESS_CALLS]
+
+
+def wsgi_environ(method: str, path: str, body: str | None) -> dict[str, Any]:
+    environ = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "SERVER_NAME": HOST, "SERVER_PORT": "3000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": f"{HOST}:3000",
+        "REMOTE_ADDR": HOST, "REMOTE_PORT": "50000", "HTTP_API_ACCESS_TOKEN": TOKEN,
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.multithread": False,
+        "wsgi.multiprocess": False, "wsgi.run_once": False, "wsgi.input_terminated": True,
+    }
+    if body is not None:
+        environ["CONTENT_TYPE"] = "application/json"
+        environ["CONTENT_LENGTH"] = str(len(body.encode()))
+    return environ
+
+
+def wsgi_caller(app: Any, method: str, path: str, body: str | None) -> Any:
+    import io
+
+    prebuilt = wsgi_environ(method, path, body)
+    raw = body.encode() if body is not None else b""
+    status: list[str] = []
+
+    def start_response(line: str, headers: list, exc_info: Any = None) -> None:
+        status.append(line)
+
+    def call() -> int:
+        environ = dict(prebuilt)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        status.clear()
+        result = app(environ, start_response)
+        try:
+            b"".join(result)
+        finally:
+            getattr(result, "close", lambda: None)()
+        return int(status[0][:3])
+
+    return call
+
+
+def client_caller(app: Any, method: str, path: str, body: str | None) -> Any:
+    client = app.test_client()
+    headers = {"api_access_token": TOKEN}
+
+    def call() -> int:
+        if body is None:
+            return client.open(path, method=method, headers=headers).status_code
+        return client.open(path, method=method, headers=headers, data=body,
+                           content_type="application/json").status_code
+
+    return call
+
+
+def bare_flask_app() -> Any:
+    from flask import Flask, Response
+
+    app = Flask("bare")
+    answer = b'{"id":1,"name":"Bench"}\n'
+
+    @app.route("/api/v1/accounts/<account_id>/inboxes/<id>", methods=["GET", "PATCH"])
+    @app.route("/api/v1/accounts/<account_id>/inboxes", methods=["GET", "POST"])
+    def inbox(**path: str) -> Response:
+        return Response(answer, content_type="application/json")
+
+    return app
+
+
+def in_process_runs(calls: int, warmup: int, rounds: int = 5) -> list[InProcessResult]:
     from mockserver import create_app  # openapi-core takes about a second to import
 
-    headers = {"api_access_token": TOKEN}
+    timings: dict[tuple[str, str, str], list[float]] = {}
+    cpu: dict[tuple[str, str, str], list[float]] = {}
+    bad: dict[tuple[str, str, str], int] = {}
+    per_round = max(1, calls // rounds)
+    bare = bare_flask_app()
+    for _ in range(rounds):
+        for method, path, body in IN_PROCESS_CALLS:
+            drivers = (("WSGI", wsgi_caller), ("test client", client_caller), ("bare Flask", wsgi_caller))
+            for driver, make in drivers:
+                key = (driver, method, path)
+                done = 0
+                while done < per_round:
+                    count = min(per_round - done, POST_BLOCK) if method == "POST" else per_round
+                    call = make(bare if driver == "bare Flask" else create_app(), method, path, body)
+                    for _ in range(max(1, warmup // rounds)):
+                        call()
+                    for _ in range(count):
+                        began, began_cpu = time.perf_counter_ns(), time.thread_time_ns()
+                        status = call()
+                        cpu.setdefault(key, []).append((time.thread_time_ns() - began_cpu) / 1000)
+                        timings.setdefault(key, []).append((time.perf_counter_ns() - began) / 1000)
+                        bad[key] = bad.get(key, 0) + (not 200 <= status < 300)
+                    done += count
     results = []
-    for method, path, body in CALLS:
-        blocks = max(1, math.ceil(calls / block)) if body is not None else 1  # only POST grows the state
-        per_block_warmup = max(1, warmup // blocks)
-        timings: list[float] = []
-        bad = 0
-        for b in range(blocks):
-            client = create_app().test_client()  # a fresh demo state: the state stays small
-            count = calls - b * (calls // blocks) if b == blocks - 1 else calls // blocks
-
-            for _ in range(per_block_warmup):
-                _call(client, path, body, headers)
-            for _ in range(count):
-                began = time.perf_counter()
-                status = _call(client, path, body, headers)
-                timings.append(time.perf_counter() - began)
-                bad += not 200 <= status < 300
-        timings.sort()
-        results.append(InProcessResult(method, path, len(timings), per_block_warmup * blocks,
-                                       statistics.median(timings) * 1e6, percentile(timings, 99) * 1e6, bad))
-        print(f"  in-process {method:<4}: median {results[-1].median_us:8.0f} µs", file=sys.stderr)
+    for (driver, method, path), values in timings.items():
+        values.sort()
+        results.append(InProcessResult(method, path, len(values), max(1, warmup // rounds) * rounds,
+                                       statistics.median(values), percentile(values, 99), bad[(driver, method, path)],
+                                       driver, statistics.median(cpu[(driver, method, path)])))
     return results
-
-
-def _call(client: Any, path: str, body: str | None, headers: dict[str, str]) -> int:
-    if body is None:
-        return client.get(path, headers=headers).status_code
-    return client.post(path, headers=headers, data=body, content_type="application/json").status_code
 
 
 def percentile(ordered: list[float], pct: float) -> float:
@@ -275,13 +360,27 @@ def print_tables(served: list[LoadResult], inproc: list[InProcessResult], second
               f"{r.non_2xx:>8} {r.errors:>7}{note}")
     if inproc:
         print()
-        print(f"In-process: Flask test client, no socket (the POST's body validated, a GET has none); "
-              f"{inproc[0].calls} timed calls after {inproc[0].warmup} warm-up")
-        header = f"{'call':<38} {'median µs':>10} {'p99 µs':>10} {'non-2xx':>8}"
+        print(f"In-process, no socket (a POST's or PATCH's body validated, a GET has none): {inproc[0].calls} timed "
+              f"calls per row in rounds, after {inproc[0].warmup} warm-up; \"WSGI\": the app called with a prebuilt "
+              f"environ (the mock's own cost); \"test client\": Flask's test client; \"bare Flask\": a one-route "
+              f"Flask app answering fixed bytes, called as WSGI (the peer, same rounds)")
+        print("median: wall time; CPU: the median of the calls' CPU time (less swayed by other processes); "
+              "x bare Flask: CPU against the bare Flask app's CPU")
+        header = (f"{'call':<42} {'driver':<12} {'median µs':>10} {'p99 µs':>10} {'CPU µs':>8} {'non-2xx':>8} "
+                  f"{'x bare Flask':>13}")
         print(header)
         print("-" * len(header))
+        floor = {(r.method, r.path): r.cpu_median_us for r in inproc if r.driver == "bare Flask"}
+        for r in sorted(inproc, key=lambda r: (IN_PROCESS_ORDER.index((r.method, r.path)), r.driver)):
+            if r.driver == "bare Flask":
+                continue
+            ratio = r.cpu_median_us / floor[(r.method, r.path)] if (r.method, r.path) in floor else float("nan")
+            print(f"{r.method + ' ' + r.path:<42} {r.driver:<12} {r.median_us:>10.0f} {r.p99_us:>10.0f} "
+                  f"{r.cpu_median_us:>8.0f} {r.non_2xx:>8} {ratio:>12.1f}x")
         for r in inproc:
-            print(f"{r.method + ' ' + r.path:<38} {r.median_us:>10.0f} {r.p99_us:>10.0f} {r.non_2xx:>8}")
+            if r.driver == "bare Flask":
+                print(f"{r.method + ' ' + r.path:<42} {r.driver:<12} {r.median_us:>10.0f} {r.p99_us:>10.0f} "
+                      f"{r.cpu_median_us:>8.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="load client: wrk if installed (auto), or the Python thread pool")
     parser.add_argument("--calls", type=int, default=2_000, help="timed in-process calls per request")
     parser.add_argument("--warmup", type=int, default=300, help="untimed in-process warm-up calls per request")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="in-process rounds the calls are split into (default %(default)s)")
     parser.add_argument("--skip-served", action="store_true", help="only the in-process figures")
     parser.add_argument("--skip-in-process", action="store_true", help="only the served figures")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
@@ -299,12 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--seconds must be between 1 and {MAX_SECONDS}: a POST run must stay below the "
                      f"{INBOX_LIMIT:,}-inbox limit even at {PESSIMISTIC_POST_RATE:,} req/s")
-    if args.calls < 1 or args.warmup < 0:
-        parser.error("--calls must be at least 1 and --warmup at least 0")
+    if args.calls < 1 or args.warmup < 0 or args.rounds < 1:
+        parser.error("--calls and --rounds must be at least 1 and --warmup at least 0")
 
     began = time.monotonic()
     served = [] if args.skip_served else served_runs(args.client, args.seconds)
-    inproc = [] if args.skip_in_process else in_process_runs(args.calls, args.warmup)
+    inproc = [] if args.skip_in_process else in_process_runs(args.calls, args.warmup, args.rounds)
     total = time.monotonic() - began
     print_tables(served, inproc, args.seconds)
     print(f"\nTotal runtime: {total:.1f} s  (python {platform.python_version()}, {os.cpu_count()} CPUs, "
