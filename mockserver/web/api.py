@@ -53,20 +53,24 @@ class PublicApi:
         self.frontend_url = frontend_url
         self.response_validator = response_validator
         self.rendered = RenderedInboxes(_compact_json)
+        self.hosts = HostUrls()
+        self.fixed_urls = Urls(frontend_url) if frontend_url else None
 
     def answer(self, route: Route, path: dict[str, Any]) -> Response:
         self.inject_fault(route)
         token = request.headers.get(TOKEN_HEADER)
-        # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
-        # below are checked against the spec too, not only the answers of validated requests.
-        g.incoming = IncomingRequest(**_request_line(route, path, token))
+        if self.response_validator is not None:
+            # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
+            # below are checked against the spec too, not only the answers of validated requests.
+            g.incoming = IncomingRequest(**_request_line(route, path, token, self.hosts.urls().frontend_url))
         store = self.runtime.store  # read once: a reset or load may replace it meanwhile
         actor = self.authenticate(store, token, path)
         params, avatar = self.read_body(route, store)
         precheck(store, route, actor, path, params)
         self.validate(route, path, params, actor)
+        query = nest_form_fields(request.args.items(multi=True), typed=False) if request.query_string else {}
         call = Call(store, actor, self.profile, self.urls(), path, params, avatar, rendered=self.rendered,
-                    query=nest_form_fields(request.args.items(multi=True), typed=False))
+                    query=query)
         if route.method == "GET":
             return _response(*_created(*self.handle(route, call)))
         # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
@@ -113,7 +117,8 @@ class PublicApi:
             # query parameters, the token was checked by authenticate and the path ids by the store
             # (a non-numeric id is a 404, as in Rails). Only bodies are validated: it was 85% of a GET.
             return
-        for incoming in _incoming(route, path, params, actor.user.access_token, self.profile):
+        host_url = self.hosts.urls().frontend_url
+        for incoming in _incoming(route, path, params, actor.user.access_token, self.profile, host_url):
             g.incoming = incoming
             self.validator.validate(incoming)
 
@@ -133,7 +138,7 @@ class PublicApi:
             raise ResponseBreaksSpec(response.status_code, problems)
 
     def urls(self) -> Urls:
-        return Urls(self.frontend_url or request.host_url.rstrip("/"))
+        return self.fixed_urls if self.fixed_urls is not None else self.hosts.urls()
 
     def avatar_blob(self, key: str, filename: str) -> Response:
         avatar = self.runtime.store.avatar(key)
@@ -203,7 +208,7 @@ def _response(result: Any, status: int) -> Response:
     return response
 
 
-def _request_line(route: Route, path: dict[str, Any], token: str | None) -> dict[str, Any]:
+def _request_line(route: Route, path: dict[str, Any], token: str | None, host_url: str) -> dict[str, Any]:
     """What the validator sees of any request: the operation, the path and query, the token."""
     return {
         "method": route.method,
@@ -212,17 +217,17 @@ def _request_line(route: Route, path: dict[str, Any], token: str | None) -> dict
         "path_params": {k: str(v) for k, v in path.items()},
         "query": request.args,
         "headers": {"api_access_token": token or ""},
-        "host_url": request.host_url.rstrip("/"),
+        "host_url": host_url,
     }
 
 
-def _incoming(route: Route, path: dict[str, Any], params: Any, token: str,
-              profile: Profile) -> list[IncomingRequest]:
+def _incoming(route: Route, path: dict[str, Any], params: Any, token: str, profile: Profile,
+              host_url: str) -> list[IncomingRequest]:
     """The request with its body as the validator sees it: the parameters as read (nested, and cast
     in the chatwoot profile), as a JSON body. A multipart upload is checked twice: as the form it is
     (its own constraints: the avatar), then as that JSON body, so that a form can never pass what
     the same request in JSON would not."""
-    common = _request_line(route, path, token)
+    common = _request_line(route, path, token, host_url)
     if request.mimetype != FORM:
         raw = request.get_data(cache=True)
         if not raw:  # an empty body is no body
@@ -252,6 +257,28 @@ def _encoded(view: dict[str, Any]) -> bytes:
         return orjson.dumps(view)
     except TypeError:  # a cast form integer beyond 64 bits (orjson has none larger): the standard library
         return json.dumps(view).encode()
+
+
+class HostUrls:
+    """The `Urls` of each host the requests name (a few: loopback, a name or two; `frontend_url` is
+    the request's host URL), made once: Werkzeug works a request's host URL out anew each time (its
+    trusted-host check and IRI decoding), which was a tenth of a GET. Bounded: past `max_hosts` it
+    starts again empty."""
+
+    def __init__(self, max_hosts: int = 64) -> None:
+        self._known: dict[tuple[Any, ...], Urls] = {}
+        self._max_hosts = max_hosts
+
+    def urls(self) -> Urls:
+        environ = request.environ
+        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+               environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
+        found = self._known.get(key)
+        if found is None:
+            if len(self._known) >= self._max_hosts:
+                self._known.clear()
+            found = self._known[key] = Urls(request.host_url.rstrip("/"))
+        return found
 
 
 def _created(result: Any, status: int) -> tuple[Any, int]:

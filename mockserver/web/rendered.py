@@ -1,5 +1,6 @@
 """Inbox JSON rendered once per change: the bytes of each inbox's view, kept by the inbox's version
-and the viewer's view, so listing 2,000 inboxes is a join of cached bytes, not 2,000 renders.
+and the viewer's view, so listing 2,000 inboxes is a join of cached bytes, not 2,000 renders, and
+showing an inbox (or answering the write that changed it) renders it at most once a version.
 
 Why it is safe: the store gives every inbox a new version (from one counter per store, never
 reused, not even when a change is undone) under its lock whenever the inbox changes, and a list is
@@ -32,6 +33,11 @@ class RenderedInboxes:
             inboxes = store.list_inboxes(actor)
             parts = [self.inbox_bytes(store, inbox, actor.is_admin, urls) for inbox in inboxes]
         return b'{"payload":[' + b",".join(parts) + b"]}"
+
+    def inbox_body(self, store: Store, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
+        """One inbox's JSON bytes (a show, or a write's answer), read under the store's lock as a list is."""
+        with store.reading():
+            return self.inbox_bytes(store, inbox, admin, urls)
 
     def inbox_bytes(self, store: Store, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
         key = (store.uid, inbox.id, inbox.version, admin, urls.frontend_url)
