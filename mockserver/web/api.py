@@ -5,6 +5,10 @@ authenticate → read the body → precheck (Chatwoot's own checks before it rea
 validate against the spec → handle, and for a write: check the answer, save (or undo) the change.
 The journal records the answer on its way out (`mockserver.web.outgoing`). Errors are raised,
 never rendered here.
+
+The steps take the request as an argument (a Werkzeug request: Flask's inside its dispatch, one of
+the fast path's own outside it, `web.fast`) and the answer is an `answers.Answer`, so that the same
+pipeline runs with or without Flask's request context.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Request, Response, request
 
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
@@ -26,6 +30,7 @@ from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
 from mockserver.control.runtime import MockRuntime
+from mockserver.web.answers import INCOMING, JSON, Answer
 from mockserver.web.body import FORM, read_body
 from mockserver.web.drift import Drift
 from mockserver.web.rendered import RenderedInboxes
@@ -56,32 +61,33 @@ class PublicApi:
         self.hosts = HostUrls()
         self.fixed_urls = Urls(frontend_url) if frontend_url else None
 
-    def answer(self, route: Route, path: dict[str, Any]) -> Response:
-        self.inject_fault(route)
-        token = request.headers.get(TOKEN_HEADER)
+    def answer(self, req: Request, route: Route, path: dict[str, Any]) -> Answer:
+        self.inject_fault(req, route)
+        token = req.headers.get(TOKEN_HEADER)
         if self.response_validator is not None:
             # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
             # below are checked against the spec too, not only the answers of validated requests.
-            g.incoming = IncomingRequest(**_request_line(route, path, token, self.hosts.urls().frontend_url))
+            req.environ[INCOMING] = IncomingRequest(**_request_line(req, route, path, token,
+                                                                    self.hosts.urls(req).frontend_url))
         store = self.runtime.store  # read once: a reset or load may replace it meanwhile
         actor = self.authenticate(store, token, path)
-        params, avatar = self.read_body(route, store)
+        params, avatar = self.read_body(req, route, store)
         precheck(store, route, actor, path, params)
-        self.validate(route, path, params, actor)
-        query = nest_form_fields(request.args.items(multi=True), typed=False) if request.query_string else {}
-        call = Call(store, actor, self.profile, self.urls(), path, params, avatar, rendered=self.rendered,
+        self.validate(req, route, path, params, actor)
+        query = nest_form_fields(req.args.items(multi=True), typed=False) if req.query_string else {}
+        call = Call(store, actor, self.profile, self.urls(req), path, params, avatar, rendered=self.rendered,
                     query=query)
         if route.method == "GET":
             return _response(*_created(*self.handle(route, call)))
         # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
         # a state that cannot be saved (503), an answer that breaks the spec (validate_responses).
         with self.runtime.writing(store):
-            response = _response(*_created(*self.handle(route, call)))
-            self.check_answer(response)
-        return response
+            answer = _response(*_created(*self.handle(route, call)))
+            self.check_answer(req, answer)
+        return answer
 
-    def inject_fault(self, route: Route) -> None:
-        picked = request.environ.get(PICKED_FAULT, _NOT_PICKED)
+    def inject_fault(self, req: Request, route: Route) -> None:
+        picked = req.environ.get(PICKED_FAULT, _NOT_PICKED)
         fault = self.runtime.faults.pick(route.operation_id) if picked is _NOT_PICKED else picked
         if fault is None:
             return
@@ -105,21 +111,21 @@ class PublicApi:
             return store.authenticate(token, path["account_id"])
         return self.drift.authenticate(store, token, path["account_id"])
 
-    def read_body(self, route: Route, store: Store) -> tuple[Any, Avatar | None]:
+    def read_body(self, req: Request, route: Route, store: Store) -> tuple[Any, Avatar | None]:
         try:
-            return read_body(route, store, self.profile)
+            return read_body(req, route, store, self.profile)
         except MalformedBody as error:
             raise (error if self.drift is None else self.drift.body_error(error)) from None
 
-    def validate(self, route: Route, path: dict[str, Any], params: Any, actor: Actor) -> None:
+    def validate(self, req: Request, route: Route, path: dict[str, Any], params: Any, actor: Actor) -> None:
         if route.body_types is None:
             # A body-less operation has nothing left for the spec to refuse: the spec declares no
             # query parameters, the token was checked by authenticate and the path ids by the store
             # (a non-numeric id is a 404, as in Rails). Only bodies are validated: it was 85% of a GET.
             return
-        host_url = self.hosts.urls().frontend_url
-        for incoming in _incoming(route, path, params, actor.user.access_token, self.profile, host_url):
-            g.incoming = incoming
+        host_url = self.hosts.urls(req).frontend_url
+        for incoming in _incoming(req, route, path, params, actor.user.access_token, self.profile, host_url):
+            req.environ[INCOMING] = incoming
             self.validator.validate(incoming)
 
     def handle(self, route: Route, call: Call) -> tuple[Any, int]:
@@ -127,18 +133,18 @@ class PublicApi:
             return route.handler(call), 200
         return self.drift.answer(route, self.drift.handler(route)(self.drift.call(route, call)))
 
-    def check_answer(self, response: Response) -> None:
+    def check_answer(self, req: Request, answer: Answer) -> None:
         """With validate_responses, a write's answer is checked before the write is saved, so one
         that breaks the spec is undone (the outgoing check then sees a 500 and lets it pass)."""
-        if self.response_validator is None or response.status_code >= 500:
+        if self.response_validator is None or answer.status >= 500:
             return
         problems = self.response_validator.response_errors(
-            g.incoming, response.status_code, response.headers.get("Content-Type", ""), response.get_data())
+            req.environ[INCOMING], answer.status, answer.content_type, answer.body)
         if problems:
-            raise ResponseBreaksSpec(response.status_code, problems)
+            raise ResponseBreaksSpec(answer.status, problems)
 
-    def urls(self) -> Urls:
-        return self.fixed_urls if self.fixed_urls is not None else self.hosts.urls()
+    def urls(self, req: Request) -> Urls:
+        return self.fixed_urls if self.fixed_urls is not None else self.hosts.urls(req)
 
     def avatar_blob(self, key: str, filename: str) -> Response:
         avatar = self.runtime.store.avatar(key)
@@ -182,14 +188,18 @@ def precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], par
 
 def _view(api: PublicApi, route: Route) -> Callable[..., Response]:
     def view(**path: str) -> Response:
-        return api.answer(route, {name: _path_value(value) for name, value in path.items()})
+        return api.answer(request, route, path_values(path)).response()
 
     return view
 
 
-def _path_value(segment: str) -> int | str:
-    found = record_id(segment)
-    return segment if found is None else found
+def path_values(path: dict[str, str]) -> dict[str, int | str]:
+    """The path's segments as the handlers take them: an id as Rails' `find` reads it, or the text."""
+    values: dict[str, int | str] = {}
+    for name, segment in path.items():
+        found = record_id(segment)
+        values[name] = segment if found is None else found
+    return values
 
 
 def _compact_json(value: Any) -> bytes:
@@ -197,42 +207,41 @@ def _compact_json(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
-def _response(result: Any, status: int) -> Response:
-    if isinstance(result, bytes):  # already JSON (a list joined from rendered inboxes)
-        return Response(result + b"\n", status=status, content_type="application/json")
+def _response(result: Any, status: int) -> Answer:
+    if isinstance(result, bytes):  # already JSON (rendered inboxes, or a list joined from them)
+        return Answer(status, result + b"\n", JSON)
     if result is EMPTY:
         # Chatwoot's `head :ok`: no body, but Rails still types it as the request's JSON format.
-        return Response(b"", status=200, content_type="application/json; charset=utf-8")
-    response = current_app.json.response(result)
-    response.status_code = status
-    return response
+        return Answer(200, b"", "application/json; charset=utf-8")
+    return Answer.json(result, status)
 
 
-def _request_line(route: Route, path: dict[str, Any], token: str | None, host_url: str) -> dict[str, Any]:
+def _request_line(req: Request, route: Route, path: dict[str, Any], token: str | None,
+                  host_url: str) -> dict[str, Any]:
     """What the validator sees of any request: the operation, the path and query, the token."""
     return {
         "method": route.method,
-        "path": request.path,
+        "path": req.path,
         "path_pattern": route.spec_path,
         "path_params": {k: str(v) for k, v in path.items()},
-        "query": request.args,
+        "query": req.args,
         "headers": {"api_access_token": token or ""},
         "host_url": host_url,
     }
 
 
-def _incoming(route: Route, path: dict[str, Any], params: Any, token: str, profile: Profile,
+def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, token: str, profile: Profile,
               host_url: str) -> list[IncomingRequest]:
     """The request with its body as the validator sees it: the parameters as read (nested, and cast
     in the chatwoot profile), as a JSON body. A multipart upload is checked twice: as the form it is
     (its own constraints: the avatar), then as that JSON body, so that a form can never pass what
     the same request in JSON would not."""
-    common = _request_line(route, path, token, host_url)
-    if request.mimetype != FORM:
-        raw = request.get_data(cache=True)
+    common = _request_line(req, route, path, token, host_url)
+    if req.mimetype != FORM:
+        raw = req.get_data(cache=True)
         if not raw:  # an empty body is no body
             return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
-        if profile is Profile.DOCS and request.mimetype == "application/json" and params:
+        if profile is Profile.DOCS and req.mimetype == "application/json" and params:
             # The JSON object exactly as sent (already known to parse).
             return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
         view = _validation_view(params, profile)
@@ -243,7 +252,7 @@ def _incoming(route: Route, path: dict[str, Any], params: Any, token: str, profi
         # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
         # permit: only the parameters as read are checked (the avatar's rules are the model's).
         return [as_json]
-    fields = {**request.form.to_dict(), **{k: f.filename or k for k, f in request.files.items()}}
+    fields = {**req.form.to_dict(), **{k: f.filename or k for k, f in req.files.items()}}
     return [IncomingRequest(**common, content_type=FORM, form=fields), as_json]
 
 
@@ -269,15 +278,15 @@ class HostUrls:
         self._known: dict[tuple[Any, ...], Urls] = {}
         self._max_hosts = max_hosts
 
-    def urls(self) -> Urls:
-        environ = request.environ
+    def urls(self, req: Request) -> Urls:
+        environ = req.environ
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
                environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
         found = self._known.get(key)
         if found is None:
             if len(self._known) >= self._max_hosts:
                 self._known.clear()
-            found = self._known[key] = Urls(request.host_url.rstrip("/"))
+            found = self._known[key] = Urls(req.host_url.rstrip("/"))
         return found
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, g, request
+from flask import Blueprint, Flask, request
 from werkzeug.exceptions import HTTPException
 
 from mockserver import resources
@@ -28,11 +28,13 @@ from mockserver.control.runtime import MockRuntime
 from mockserver.state.document import build_store, demo_document
 from mockserver.web import cors as cors_switch
 from mockserver.web import outgoing
+from mockserver.web.answers import INCOMING, RESPONSE_VALIDATOR
 from mockserver.web.api import PublicApi, api_blueprint
 from mockserver.web.body import MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, parse_json, read_raw
 from mockserver.web.docs import docs_blueprint
 from mockserver.web.drift import Drift
 from mockserver.web.errors import ErrorRenderer
+from mockserver.web.fast import FastPath
 from mockserver.web.json_provider import OrjsonProvider
 from mockserver.web.routes import ROUTES
 from mockserver.web.server import EARLY_FAULT, WRITES_OFF_LOOP
@@ -50,7 +52,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                validator: RequestValidator | None = None, validate_responses: bool = False,
                frontend_url: str | None = None, journal_size: int = DEFAULT_SIZE,
                control_key: str | None = None, state_file: str | Path | None = None,
-               drift: Iterable[str] | str | None = None, cors: bool | str | Iterable[str] | None = None) -> Flask:
+               drift: Iterable[str] | str | None = None, cors: bool | str | Iterable[str] | None = None,
+               fast_path: bool = True) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
@@ -63,7 +66,9 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     `drift`: names of `mockserver.web.drift.SWITCHES` to turn on, deliberate
     deviations from the contract (default none; unknown names raise). `cors`: let browser pages on
     other origins call the API, as Chatwoot's API-only server does (True or "*": any origin; or the
-    origins, listed or comma-separated; default off; `mockserver.web.cors`).
+    origins, listed or comma-separated; default off; `mockserver.web.cors`). `fast_path`: answer the
+    public API's calls without Flask's request dispatch (`mockserver.web.fast`; the same answers;
+    off with drift or CORS; False: every request through Flask, for tests and benchmarks).
 
     `app.extensions["chatwoot_mock"]` is the app's `MockRuntime`: its store, journal and faults.
     """
@@ -87,7 +92,6 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     app = Flask("mockserver")
     app.json = OrjsonProvider(app)  # keeps Chatwoot's field order
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.wsgi_app = _stamp_and_strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[RUNTIME_KEY] = runtime
 
     # Request bodies: validators compiled once per spec (jsonschema-rs); openapi-core stays the
@@ -95,7 +99,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     request_validator = validator or compiled_request_validator(resources.load_spec())
     public = PublicApi(runtime, request_validator, active_profile, drifted, frontend_url,
                        response_validator=spec_validator if validate_responses else None)
-    control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator), read_raw=read_raw,
+    control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator),
+                                read_raw=lambda limit: read_raw(request, limit),
                                 parse_json=parse_json, control_key=control_key,
                                 max_body_bytes=MAX_CONTROL_BODY_BYTES)
     docs = docs_blueprint(runtime, loopback=loopback)
@@ -105,8 +110,14 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     cors_switch.install(app, origins)
     app.extensions[EARLY_FAULT] = _early_fault(app, runtime, public)
     app.extensions[WRITES_OFF_LOOP] = state_file is not None
-    ErrorRenderer(active_profile, drifted).register(app)
-    outgoing.register(app, runtime, drift=drifted, response_validator=spec_validator if validate_responses else None)
+    renderer = ErrorRenderer(active_profile, drifted)
+    renderer.register(app)
+    response_validator = spec_validator if validate_responses else None
+    outgoing.register(app, runtime, drift=drifted, response_validator=response_validator)
+    wsgi_app = app.wsgi_app
+    if fast_path and drifted is None and not origins:
+        wsgi_app = FastPath(app, wsgi_app, public, renderer, runtime, response_validator)
+    app.wsgi_app = _stamp_and_strip_trailing_slash(wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -146,7 +157,7 @@ def _control_spec_check(validator: OpenAPICoreValidator) -> Callable[[ControlRou
             method=route.method, path=request.path, path_pattern=route.path, path_params=path,
             query=request.args, content_type=request.content_type or "", body=raw or None,
             host_url=request.host_url.rstrip("/"))
-        g.incoming, g.response_validator = incoming, validator
+        request.environ[INCOMING], request.environ[RESPONSE_VALIDATOR] = incoming, validator
         validator.validate(incoming)
 
     return check

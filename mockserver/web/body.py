@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import request
+from flask import Request
 
 from mockserver.chatwoot.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from mockserver.chatwoot.models import Avatar
@@ -53,12 +53,13 @@ def body_limit(path: str, content_type: str | None) -> int:
     return MAX_JSON_BODY_BYTES
 
 
-def read_body(route: Route, store: Store, profile: Profile) -> tuple[dict[str, Any], Avatar | None]:
+def read_body(request: Request, route: Route, store: Store,
+              profile: Profile) -> tuple[dict[str, Any], Avatar | None]:
     """The request's parameters and its avatar upload, if any."""
     if route.body_types is None:
         return {}, None
     mimetype = request.mimetype
-    raw = read_raw(MAX_FORM_BODY_BYTES if mimetype == FORM else MAX_JSON_BODY_BYTES)
+    raw = read_raw(request, MAX_FORM_BODY_BYTES if mimetype == FORM else MAX_JSON_BODY_BYTES)
     if not raw and mimetype != FORM:
         return {}, None
     if mimetype not in route.body_types:
@@ -66,7 +67,7 @@ def read_body(route: Route, store: Store, profile: Profile) -> tuple[dict[str, A
         raise UnsupportedMediaType(f"Unsupported Content-Type {mimetype or '(none)'!r}; send {accepted}")
     typed = profile is Profile.DOCS  # the docs profile casts only the documented spellings
     if mimetype in (FORM, URLENCODED):
-        params, avatar = _read_form(store, typed)
+        params, avatar = _read_form(request, store, typed)
     else:
         parsed = parse_json(raw)
         # Rails keeps a JSON body that is not an object under `_json`, which nothing permits.
@@ -78,7 +79,7 @@ def read_body(route: Route, store: Store, profile: Profile) -> tuple[dict[str, A
     return params, avatar
 
 
-def read_raw(limit: int) -> bytes:
+def read_raw(request: Request, limit: int) -> bytes:
     """The body's bytes, at most `limit` of them: more is a 413, whether the length was declared
     or the body came chunked (Werkzeug alone cuts a chunked body at the limit, silently)."""
     declared = request.content_length
@@ -91,7 +92,7 @@ def read_raw(limit: int) -> bytes:
     return raw
 
 
-def _read_form(store: Store, typed: bool) -> tuple[dict[str, Any], Avatar | None]:
+def _read_form(request: Request, store: Store, typed: bool) -> tuple[dict[str, Any], Avatar | None]:
     fields = request.form.items(multi=True)  # parsed from the bytes read_raw cached
     for name, _ in fields:
         if name.count("[") > MAX_FORM_NAME_DEPTH:

@@ -2,7 +2,8 @@
 the response check against the spec (tests), the drifted content type, and the journal.
 
 Flask runs after-request hooks in the reverse order of their registration; `register` registers
-them so that they run as listed above: the journal records the final status.
+them so that they run as listed above: the journal records the final status. The fast path
+(`web.fast`) calls the same steps (`checked`, `journal_call`) on the answers it sends itself.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, request
 
 from mockserver.control.api import is_control_path
 from mockserver.control.runtime import MockRuntime
+from mockserver.web.answers import INCOMING, RESPONSE_VALIDATOR, VALIDATION_ERRORS, Answer
 from mockserver.web.api import operation_id
 from mockserver.web.body import MAX_BODY_BYTES
 from mockserver.web.cors import is_preflight
@@ -42,20 +44,25 @@ def register(app: Flask, runtime: MockRuntime, *, drift: Drift | None,
 
 def _journal(runtime: MockRuntime) -> Callable[[Response], Response]:
     def journal_request(response: Response) -> Response:
-        journal = runtime.journal
-        if not journal.size or not _is_api_call():
+        if not runtime.journal.size or not _is_api_call():
             return response  # control calls are not journaled: a test reads the journal, not itself
         rule = request.url_rule
-        started = request.environ.get(STARTED)
-        journal.record(
-            request.method, request.path, response.status_code,
-            query=request.query_string.decode("latin-1"),
-            operation_id=operation_id(rule.endpoint if rule is not None else None),
-            duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
-            validation_errors=g.get("validation_errors", ()), body=_journaled_body())
+        journal_call(runtime, request, response.status_code, operation_id(rule.endpoint if rule is not None else None))
         return response
 
     return journal_request
+
+
+def journal_call(runtime: MockRuntime, req: Request, status: int, operation: str | None) -> None:
+    """The journal's entry of one API call answered `status`."""
+    journal = runtime.journal
+    if not journal.size:
+        return
+    started = req.environ.get(STARTED)
+    journal.record(
+        req.method, req.path, status, query=req.query_string.decode("latin-1"), operation_id=operation,
+        duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+        validation_errors=req.environ.get(VALIDATION_ERRORS, ()), body=_journaled_body(req))
 
 
 def _is_api_call() -> bool:
@@ -63,7 +70,7 @@ def _is_api_call() -> bool:
     return not (is_control_path(request.path) or request.blueprint in PAGES or is_preflight(request))
 
 
-def _journaled_body() -> str:
+def _journaled_body(request: Request) -> str:
     """The request's body as the journal shows it: text as sent (the journal cuts it), a multipart
     or urlencoded form as its fields, its files by name and size. A body over the limit is not read."""
     if not request.content_length or request.content_length > MAX_BODY_BYTES:
@@ -87,18 +94,30 @@ def _drift_content_type(drift: Drift) -> Callable[[Response], Response]:
 
 def _check_response(default: ResponseValidator) -> Callable[[Response], Response]:
     def check_response(response: Response) -> Response:
-        incoming = g.get("incoming")
-        if incoming is None or response.status_code >= 500:
-            return response
-        content_type = response.headers.get("Content-Type", "")
-        checker: Any = g.get("response_validator", default)  # the control API sets its own
-        problems = checker.response_errors(incoming, response.status_code, content_type, response.get_data())
-        if not problems:
-            return response
-        broken = current_app.json.response({"error": "mock response breaks the OpenAPI spec",
-                                            "status": response.status_code, "details": problems})
-        broken.status_code = 500
-        return broken
+        problems = _problems(request, default, response.status_code, response.headers.get("Content-Type", ""),
+                             response)
+        return response if not problems else _broken(response.status_code, problems).response()
 
     return check_response
+
+
+def checked(req: Request, answer: Answer, default: ResponseValidator) -> Answer:
+    """`answer`, or the 500 that names how it breaks the spec."""
+    problems = _problems(req, default, answer.status, answer.content_type, answer)
+    return answer if not problems else _broken(answer.status, problems)
+
+
+def _problems(req: Request, default: ResponseValidator, status: int, content_type: str,
+              answer: Response | Answer) -> list[str]:
+    incoming = req.environ.get(INCOMING)
+    if incoming is None or status >= 500:
+        return []
+    checker: Any = req.environ.get(RESPONSE_VALIDATOR, default)  # the control API sets its own
+    body = answer.body if isinstance(answer, Answer) else answer.get_data()
+    return checker.response_errors(incoming, status, content_type, body)
+
+
+def _broken(status: int, problems: list[str]) -> Answer:
+    return Answer.json({"error": "mock response breaks the OpenAPI spec", "status": status, "details": problems},
+                       500)
 

@@ -1,0 +1,98 @@
+"""The fast path: the public API's calls answered without Flask's request dispatch.
+
+Why: profiled (cProfile, the app called as WSGI), once the pipeline's own costs were cut, Flask's
+dispatch was most of a public call: the request and app contexts pushed and popped, the URL
+adapter bound twice and the route matched, the after-request hooks, a Werkzeug response built and
+turned back into WSGI (`bench/bench_inboxes.py` prints the call against a bare Flask app).
+Here a public call runs the same pipeline (`api.PublicApi.answer`), the same error renderer
+(`errors.ErrorRenderer.answer`), the same response check and journal (`outgoing`), on a Werkzeug
+request of its own, and sends the `Answer` as it is.
+
+What still goes through Flask, unchanged: everything that is not a public API call (the control
+API, the pages, the avatar blobs, unknown paths, wrong methods, HEAD), form bodies (Flask's
+configured form parser reads them), and, for the whole app, drift and CORS (their hooks are
+Flask's). Routing stays Werkzeug's: a path is matched by the app's own URL map the first time it
+is seen, and the result kept (bounded), so the fast path answers exactly the requests Flask would
+route to a public API view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from mockserver.control.runtime import MockRuntime
+from mockserver.web import outgoing
+from mockserver.web.api import PublicApi, operation_id, path_values
+from mockserver.web.errors import ErrorRenderer
+from mockserver.web.routes import ROUTES, Route
+from mockserver.web.validation import ResponseValidator
+
+#: Paths longer than this are matched every time, not kept (a hostile client's megabyte paths).
+MAX_KEPT_PATH = 512
+
+
+class FastPath:
+    """A WSGI app answering public API calls itself and handing every other request to `flask_app`."""
+
+    def __init__(self, app: Flask, flask_app: Callable, public: PublicApi, renderer: ErrorRenderer,
+                 runtime: MockRuntime, response_validator: ResponseValidator | None,
+                 max_paths: int = 4096) -> None:
+        self.flask_app = flask_app
+        self.public = public
+        self.renderer = renderer
+        self.runtime = runtime
+        self.response_validator = response_validator
+        self.request_class = app.request_class
+        self.url_map = app.url_map
+        self.routes = {route.operation_id: route for route in ROUTES}
+        #: (method, path) -> (route, path values), or None for a request that is not a public call.
+        self._matched: dict[tuple[str, str], tuple[Route, dict[str, Any]] | None] = {}
+        self._max_paths = max_paths
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        found = self._match(environ)
+        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower():
+            # Not a public call, or a form body: Flask's form parser reads it, with the app's limits.
+            return self.flask_app(environ, start_response)
+        route, values = found
+        path = dict(values)  # the kept values stay the kept ones
+        req = self.request_class(environ)
+        try:
+            answer = self.public.answer(req, route, path)
+        except Exception as error:  # as Flask's dispatch hands any error to the app's handlers
+            answer = self.renderer.answer(req, error)
+        if self.response_validator is not None:
+            answer = outgoing.checked(req, answer, self.response_validator)
+        outgoing.journal_call(self.runtime, req, answer.status, route.operation_id)
+        start_response(answer.status_line(), answer.wsgi_headers())
+        return [answer.body]
+
+    def _match(self, environ: dict) -> tuple[Route, dict[str, Any]] | None:
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        key = (method, path)
+        try:
+            return self._matched[key]
+        except KeyError:
+            pass
+        found = self._route(environ, method)
+        if len(path) <= MAX_KEPT_PATH:
+            if len(self._matched) >= self._max_paths:
+                self._matched.clear()
+            self._matched[key] = found
+        return found
+
+    def _route(self, environ: dict, method: str) -> tuple[Route, dict[str, Any]] | None:
+        """What Flask's URL map routes this request to, if it is a public API call (by its own
+        method: Flask also routes HEAD to a GET view, and answers it without a body)."""
+        try:
+            endpoint, values = self.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # not found, a wrong method, a redirect: Flask answers it
+            return None
+        operation = operation_id(endpoint)
+        if operation is None or self.routes[operation].method != method:
+            return None
+        return self.routes[operation], path_values(values)
