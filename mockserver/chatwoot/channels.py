@@ -6,13 +6,13 @@ parameters into a channel and back.
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.errors import FieldProblem
 from mockserver.chatwoot.profiles import Profile
 
@@ -198,7 +198,7 @@ def permitted_channel_params(kind: ChannelKind, params: Mapping[str, Any], profi
     params = dict(params)
     if profile is Profile.DOCS:
         params = _apply_documented_spellings(kind, params)
-    return {k: copy.deepcopy(v) for k, v in params.items() if k in kind.editable}
+    return {k: copied(v) for k, v in params.items() if k in kind.editable}
 
 
 def _apply_documented_spellings(kind: ChannelKind, params: dict) -> dict:
@@ -216,7 +216,7 @@ def _apply_documented_spellings(kind: ChannelKind, params: dict) -> dict:
 def new_channel_attributes(kind: ChannelKind, params: Mapping[str, Any], *, inbound_email_domain: str,
                            profile: Profile) -> dict:
     """Defaults, then the permitted params, then the values Chatwoot generates on create."""
-    attrs = copy.deepcopy(dict(kind.defaults))
+    attrs = copied(dict(kind.defaults))
     attrs.update(permitted_channel_params(kind, params, profile))
     if kind.key == "twilio_sms":
         attrs["phone_number"] = params.get("phone_number")
@@ -251,7 +251,7 @@ def normalise(kind: ChannelKind, attrs: dict) -> None:
         options = attrs.get("pre_chat_form_options")
         # `validate_pre_chat_options` resets the whole object when its fields are blank (digest §4.3).
         if not isinstance(options, dict) or blank(options.get("pre_chat_fields")):
-            attrs["pre_chat_form_options"] = copy.deepcopy(DEFAULT_PRE_CHAT_FORM_OPTIONS)
+            attrs["pre_chat_form_options"] = copied(DEFAULT_PRE_CHAT_FORM_OPTIONS)
         flags = attrs.get("selected_feature_flags")
         if isinstance(flags, list):
             attrs["selected_feature_flags"] = selected_feature_flags(flags)

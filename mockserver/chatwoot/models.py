@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.chatwoot.channels import ChannelKind
+from mockserver.chatwoot.copying import copied
 
 ADMINISTRATOR, AGENT = "administrator", "agent"
 
@@ -117,6 +119,12 @@ class Inbox:
     #: A new number from the store's counter whenever the inbox changes (`Tables._touch`): what a
     #: cache of its rendered view is keyed by.
     version: int = 0
+
+    def __deepcopy__(self, memo: dict) -> Inbox:
+        """The undo log's copy (`Tables._touch`): its own channel, attributes and working hours; the
+        channel kind (a constant) and the avatar (never changed in place, only replaced) shared."""
+        return dataclasses.replace(self, channel=copied(self.channel), attributes=copied(self.attributes),
+                                   working_hours=copied(self.working_hours))
 
 
 @dataclass

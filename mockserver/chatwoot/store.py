@@ -11,7 +11,6 @@ and normalisers in `rules`, who may do what in `policies`. Each operation checks
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from mockserver.chatwoot import channels, rules
 from mockserver.chatwoot.agent_bots import AgentBotRules
 from mockserver.chatwoot.assignment_policies import AssignmentPolicyRules
 from mockserver.chatwoot.channels import ChannelKind, blank
+from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.errors import (
     AccountSuspended,
     BotTokenRejected,
@@ -171,7 +171,7 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         channel_attrs = channels.new_channel_attributes(
             kind, channel_params, inbound_email_domain=actor.account.inbound_email_domain,
             profile=self.profile)
-        inbox_attrs = copy.deepcopy(INBOX_DEFAULTS)
+        inbox_attrs = copied(INBOX_DEFAULTS)
         inbox_attrs.update(permitted_inbox_params(params))
         if kind.key == "telegram" and "name" not in params:
             # The request's `name` wins; without one the inbox takes the bot's name (digest §2.3).

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from mockserver.chatwoot import channels, rules
 from mockserver.chatwoot.assignment_policies import AssignmentPolicy, InboxPolicyLink
 from mockserver.chatwoot.channels import ChannelKind, blank
+from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.errors import (  # noqa: F401  (raise_if_invalid: the store imports it from here)
     FieldProblem,
     InboxNotFound,
@@ -287,11 +288,11 @@ class Tables:
         kind = channels.KINDS.get(channel.get("type", ""))
         if kind is None:
             raise InvalidChannelType(name_blank=blank(name))
-        channel_attrs = copy.deepcopy(dict(kind.defaults))
-        channel_attrs.update(copy.deepcopy({k: v for k, v in channel.items() if k not in ("type", "channel_id")}))
+        channel_attrs = copied(dict(kind.defaults))
+        channel_attrs.update(copied({k: v for k, v in channel.items() if k not in ("type", "channel_id")}))
         channels.normalise(kind, channel_attrs)
         channels.fill_generated(kind, channel_attrs, account.inbound_email_domain)
-        inbox_attrs = {**copy.deepcopy(INBOX_DEFAULTS), **copy.deepcopy(attributes)}
+        inbox_attrs = {**copied(INBOX_DEFAULTS), **copied(attributes)}
         if kind.key == "telegram" and blank(name):
             name = channel_attrs.get("bot_name")
         raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None)
@@ -374,7 +375,7 @@ class Tables:
         # Channel ids come from one sequence per channel table, so they coincide across types.
         channel_id = self._take_id(f"channel:{kind.key}", channel_id)
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
-                      copy.deepcopy(working_hours) if working_hours else default_working_hours(),
+                      copied(working_hours) if working_hours else default_working_hours(),
                       created_at or now(), version=self._new_version())
         self._touch("inboxes", inbox_id)
         self._link_inbox(inbox)

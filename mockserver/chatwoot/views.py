@@ -3,13 +3,13 @@ same conditions. Pure functions of the store's records; no Flask."""
 
 from __future__ import annotations
 
-import copy
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.chatwoot.assignment_policies import AssignmentPolicy
 from mockserver.chatwoot.clock import epoch_seconds
+from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.models import WORKING_HOUR_KEYS, Account, Actor, AgentBot, Campaign, Inbox, User
 from mockserver.chatwoot.profiles import Profile
 
@@ -65,22 +65,6 @@ def callback_webhook_url(inbox: Inbox, frontend_url: str) -> str | None:
     return None
 
 
-def _copied(value: Any) -> Any:
-    """A copy of a stored JSON value (dicts, lists, scalars), so a body never shares the store's
-    mutable parts: `copy.deepcopy`'s memo and dispatch were most of an inbox's render."""
-    kind = type(value)
-    if kind is dict:
-        return {key: _copied(item) for key, item in value.items()}
-    if kind is list:
-        return [_copied(item) for item in value]
-    if kind in _IMMUTABLE:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
-
-
 def inbox_json(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
     """`api/v1/models/_inbox.json.jbuilder`; the numbers are the digest §4.2 rows."""
     body = _inbox_columns(inbox, urls)
@@ -103,9 +87,9 @@ def _inbox_columns(inbox: Inbox, urls: Urls) -> dict[str, Any]:
         "working_hours_enabled": attrs["working_hours_enabled"],
         "enable_email_collect": attrs["enable_email_collect"],
         "csat_survey_enabled": attrs["csat_survey_enabled"],
-        "csat_config": _copied(attrs["csat_config"]),
+        "csat_config": copied(attrs["csat_config"]),
         "enable_auto_assignment": attrs["enable_auto_assignment"],
-        "auto_assignment_config": _copied(attrs["auto_assignment_config"]),
+        "auto_assignment_config": copied(attrs["auto_assignment_config"]),
         "out_of_office_message": attrs["out_of_office_message"],
         "working_hours": [{k: row.get(k) for k in WORKING_HOUR_KEYS} for row in inbox.working_hours],
         "timezone": attrs["timezone"],
@@ -142,13 +126,13 @@ def _channel_fields(body: dict[str, Any], inbox: Inbox, admin: bool) -> None:
         if admin:
             body["hmac_token"] = ch.get("hmac_token")
         body["pre_chat_form_enabled"] = ch.get("pre_chat_form_enabled")
-        body["pre_chat_form_options"] = _copied(ch.get("pre_chat_form_options"))
+        body["pre_chat_form_options"] = copied(ch.get("pre_chat_form_options"))
         body["continuity_via_email"] = ch.get("continuity_via_email")
     body["messaging_service_sid"] = ch.get("messaging_service_sid") if key == "twilio_sms" else None
     body["phone_number"] = ch.get("phone_number") if key in ("whatsapp", "sms", "twilio_sms") else None
     if key == "twilio_sms":
         body["medium"] = ch.get("medium")
-        body["content_templates"] = _copied(ch.get("content_templates"))
+        body["content_templates"] = copied(ch.get("content_templates"))
         if admin:
             body["auth_token"] = ch.get("auth_token")
             body["account_sid"] = ch.get("account_sid")
@@ -159,14 +143,14 @@ def _channel_fields(body: dict[str, Any], inbox: Inbox, admin: bool) -> None:
             body["hmac_token"] = ch.get("hmac_token")
         body["webhook_url"] = ch.get("webhook_url")
         body["inbox_identifier"] = ch.get("identifier")
-        body["additional_attributes"] = _copied(ch.get("additional_attributes"))
+        body["additional_attributes"] = copied(ch.get("additional_attributes"))
     body["provider"] = ch.get("provider") if key in ("whatsapp", "sms", "email") else None
     if key == "telegram":
         body["bot_name"] = ch.get("bot_name")
     if key == "whatsapp":
-        body["message_templates"] = _copied(ch.get("message_templates"))
+        body["message_templates"] = copied(ch.get("message_templates"))
         if admin:
-            body["provider_config"] = _copied(ch.get("provider_config"))
+            body["provider_config"] = copied(ch.get("provider_config"))
         body["reauthorization_required"] = bool(ch.get("reauthorization_required", False))
 
 
@@ -200,7 +184,7 @@ def agent_json(user: User, account: Account) -> dict[str, Any]:
         "available_name": user.display_name or user.name,
     }
     if user.custom_attributes:
-        body["custom_attributes"] = _copied(user.custom_attributes)
+        body["custom_attributes"] = copied(user.custom_attributes)
     body["name"] = user.name
     body["role"] = user.roles[account.id]
     body["thumbnail"] = ""
@@ -221,7 +205,7 @@ def agent_bot_json(bot: AgentBot) -> dict[str, Any]:
         body["outgoing_url"] = bot.outgoing_url
     body.update({
         "bot_type": bot.bot_type,
-        "bot_config": _copied(bot.bot_config),
+        "bot_config": copied(bot.bot_config),
         "account_id": bot.account_id,
         "access_token": {
             "id": bot.id,
@@ -250,16 +234,16 @@ def campaign_json(campaign: Campaign, inbox: Inbox, sender: User | None, actor: 
         body["sender"] = agent_json(sender, actor.account)
     body.update({
         "message": campaign.message,
-        "template_params": _copied(campaign.template_params),
+        "template_params": copied(campaign.template_params),
         "campaign_status": campaign.campaign_status,
         "enabled": campaign.enabled,
         "campaign_type": campaign.campaign_type,
     })
     if campaign.campaign_type == "one_off":
         body["scheduled_at"] = campaign.scheduled_at
-        body["audience"] = _copied(campaign.audience)
+        body["audience"] = copied(campaign.audience)
     body.update({
-        "trigger_rules": _copied(campaign.trigger_rules),
+        "trigger_rules": copied(campaign.trigger_rules),
         "trigger_only_during_business_hours": campaign.trigger_only_during_business_hours,
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,

@@ -1,0 +1,22 @@
+"""`copied`: a copy of a stored JSON value (dicts, lists and scalars, as a state document or a
+request body holds them), so that a record, a default or a body never shares a mutable part with
+another. `copy.deepcopy` does the same with a memo and a dispatch per value: it was half of a PATCH
+(the undo log's copy of the inbox) and most of rendering one (cProfile, `bench/bench_inboxes.py`)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: copied(item) for key, item in value.items()}
+    if kind is list:
+        return [copied(item) for item in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)  # anything else (a tuple, a record): the general copy
