@@ -3,10 +3,13 @@
 against the old whole-file JSON rewrite measured in the same run (the peer: the same PATCH, then
 the whole document encoded, written to a temporary file, fsynced and renamed, as the state file was
 written before the database); a read while persisted writes go on; reset; loading 10,000 inboxes;
-the served process's start (fixtures, and resuming from the database) and RSS. Prints figures;
-asserts nothing.
+the served process's start (fixtures, and resuming from the database) and RSS; and, in process,
+resuming from the database with its rows made to hold the state again (every record encoded and
+compared, as every start did before `resumed`) against without (the start now), in the same run.
+Prints figures; asserts nothing.
 
     .venv/bin/python bench/bench_state.py [--inboxes 10000] [--repeat 30] [--writes 200] [--no-served]
+                                          [--only-start]
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import urllib.request
 from pathlib import Path
 
 from mockserver import Profile, build_store, create_app, demo_document
+from mockserver.control import state_file
+from mockserver.control.runtime import MockRuntime
 from mockserver.state.document import encode_document
 from mockserver.state.fixture_sets import load
 from mockserver.testing.served import ServedMock
@@ -141,6 +146,27 @@ def reads_during_writes(name: str, client, url: str, headers: dict, args: argpar
         print(f"GET show, {name:13} {label:17} p50 {p50:9.2f} ms  p95 {p95:9.2f} ms  (n={len(samples)})")
 
 
+def resume_figures(document: dict, runs: int) -> None:
+    """A restart's work in process (read the database, build the store, snapshot it, open the
+    database), with and without making the database hold the state again, alternating."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "state.db"
+        MockRuntime(build_store(copy.deepcopy(document), Profile.DOCS), state_path=path)
+        wall: dict[bool, list[float]] = {False: [], True: []}
+        cpu: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(runs):
+            for resumed in (False, True):
+                began, began_cpu = time.perf_counter(), time.process_time()
+                MockRuntime(state_file.load(path, Profile.DOCS), state_path=path, resumed=resumed)
+                wall[resumed].append(time.perf_counter() - began)
+                cpu[resumed].append(time.process_time() - began_cpu)
+        for resumed, label in ((False, "rows encoded and compared (old)"), (True, "resumed (new)")):
+            print(f"resume from the database, {len(document['inboxes'])} inboxes, {label:32} "
+                  f"wall {statistics.median(wall[resumed]):6.2f} s  CPU {statistics.median(cpu[resumed]):6.2f} s "
+                  f"(median of {runs})")
+        print(f"  old / new (CPU): {statistics.median(cpu[False]) / statistics.median(cpu[True]):.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--inboxes", type=int, default=10_000)
@@ -148,6 +174,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200, help="persisted writes timed per size (new path)")
     parser.add_argument("--old-writes", type=int, default=10, help="whole-file rewrites timed per size (peer)")
     parser.add_argument("--no-served", action="store_true")
+    parser.add_argument("--only-start", action="store_true",
+                        help="only loading, resuming from the database and (unless --no-served) the served starts")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -156,6 +184,11 @@ def main() -> None:
     start = time.perf_counter()
     store = build_store(copy.deepcopy(large), Profile.DOCS)
     print(f"loaded (document -> store):        {time.perf_counter() - start:8.2f} s")
+    resume_figures(large, 3)
+    if args.only_start:
+        if not args.no_served:
+            served_starts(large)
+        return
 
     per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
     account_id, count = per_account.most_common(1)[0]
@@ -177,25 +210,45 @@ def main() -> None:
     print(f"reset (demo):                      {p50_ms(timed(runtime.reset, args.repeat * 10))}")
 
     if not args.no_served:
-        with tempfile.TemporaryDirectory() as folder:
-            fixtures = Path(folder) / "large.json"
-            fixtures.write_text(json.dumps(large))
+        served_starts(large)
+
+
+def memory_mb(pid: int) -> str:
+    """The resident memory of the serving process and of the worker granian forks from it: each one's
+    RSS, and their PSS summed (shared pages counted once: the worker shares the parent's until written)."""
+    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    parts, pss = [], 0
+    for each in pids:
+        status = Path(f"/proc/{each}/status").read_text()
+        rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+        rollup = Path(f"/proc/{each}/smaps_rollup").read_text()
+        pss += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
+        parts.append(f"{rss / 1024:.0f}")
+    return f"RSS {' + '.join(parts)} MB (process + worker), PSS together {pss / 1024:.0f} MB"
+
+
+def served_starts(large: dict) -> None:
+    per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
+    account_id, _ = per_account.most_common(1)[0]
+    url = f"/api/v1/accounts/{account_id}/inboxes"
+    headers = {"api_access_token": admin_token(large, account_id)}
+    with tempfile.TemporaryDirectory() as folder:
+        fixtures = Path(folder) / "large.json"
+        fixtures.write_text(json.dumps(large))
+        start = time.perf_counter()
+        with ServedMock("--fixtures", str(fixtures)) as served:
+            startup = time.perf_counter() - start
+            request = urllib.request.Request(f"{served.url}{url}", headers=headers)
+            for _ in range(3):
+                urllib.request.urlopen(request, timeout=60).read()
+            print(f"served, {len(large['inboxes'])} inboxes: started in {startup:.2f} s; "
+                  f"after 3 lists: {memory_mb(served.process.pid)}")
+        state = Path(folder) / "state"
+        for label in ("--state-file made from the fixtures", "--state-file resumed from the database"):
             start = time.perf_counter()
-            with ServedMock("--fixtures", str(fixtures)) as served:
-                startup = time.perf_counter() - start
-                request = urllib.request.Request(f"{served.url}{url}", headers=headers)
-                for _ in range(3):
-                    urllib.request.urlopen(request, timeout=60).read()
-                status = Path(f"/proc/{served.process.pid}/status").read_text()
-                rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
-                print(f"served, {len(large['inboxes'])} inboxes: started in {startup:.2f} s; "
-                      f"RSS after 3 lists {int(rss) / 1024:.0f} MB")
-            state = Path(folder) / "state"
-            for label in ("--state-file made from the fixtures", "--state-file resumed from the database"):
-                start = time.perf_counter()
-                with ServedMock("--fixtures", str(fixtures), "--state-file", str(state)) as served:
-                    print(f"served, {len(large['inboxes'])} inboxes, {label}: started in "
-                          f"{time.perf_counter() - start:.2f} s")
+            with ServedMock("--fixtures", str(fixtures), "--state-file", str(state)) as served:
+                print(f"served, {len(large['inboxes'])} inboxes, {label}: started in "
+                      f"{time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":

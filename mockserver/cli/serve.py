@@ -118,7 +118,7 @@ def _serve(settings: SimpleNamespace) -> int:
         app = create_app(store, profile=profile, validate_responses=settings.validate_responses,
                          frontend_url=settings.frontend_url, journal_size=settings.journal_size,
                          control_key=settings.control_key, state_file=settings.state_file, drift=settings.drift,
-                         cors=settings.cors)
+                         cors=settings.cors, resumed=resumed is not None)
     except StateNotSaved as error:
         print(f"chatwoot-mock serve: {error}", file=sys.stderr)
         return 2

@@ -28,7 +28,10 @@ from mockserver.state.document import StateDocumentError, build_store, encode_do
 
 class MockRuntime:
     def __init__(self, store: Store, *, journal: Journal | None = None, faults: Faults | None = None,
-                 state_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> None:
+                 state_path: str | Path | None = None, settings: dict[str, Any] | None = None,
+                 resumed: bool = False) -> None:
+        """`resumed`: `store` was just built from the state database at `state_path`
+        (`state_file.load`), which therefore holds it already (`state_file.open_database`)."""
         self.store = store
         #: How the app was started (profile, drift, CORS, ...), as `getSettings` shows it.
         self.settings: dict[str, Any] = dict(settings or {})
@@ -47,7 +50,8 @@ class MockRuntime:
         if self.state_path is not None:
             state_file.remove_leftovers(self.state_path)
             with self._saving():  # the file now holds the startup state, whatever it held before
-                self._database, self.state_backup = state_file.open_database(self.state_path, store)
+                self._database, self.state_backup = state_file.open_database(self.state_path, store,
+                                                                             resumed=resumed)
 
     @contextlib.contextmanager
     def writing(self, store: Store | None = None) -> Iterator[Store]:

@@ -53,7 +53,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                frontend_url: str | None = None, journal_size: int = DEFAULT_SIZE,
                control_key: str | None = None, state_file: str | Path | None = None,
                drift: Iterable[str] | str | None = None, cors: bool | str | Iterable[str] | None = None,
-               fast_path: bool = True) -> Flask:
+               fast_path: bool = True, resumed: bool = False) -> Flask:
     """The mock as a WSGI app.
 
     `store`: the state to serve (default: the demo document). `profile`: "docs" or "chatwoot"
@@ -63,6 +63,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     journal keeps (0: none). `control_key`: the key the control API asks for (None: open to
     loopback clients only). `state_file`: keep the state in a SQLite database there, each
     change committed before its answer (made now from `store` if missing; see control/state_file.py).
+    `resumed`: `store` was just read from that state file's database (`control.state_file.load`),
+    which is then not written again at start.
     `drift`: names of `mockserver.web.drift.SWITCHES` to turn on, deliberate
     deviations from the contract (default none; unknown names raise). `cors`: let browser pages on
     other origins call the API, as Chatwoot's API-only server does (True or "*": any origin; or the
@@ -87,7 +89,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
                 "frontend_url": frontend_url}
     faults = Faults(operations=[route.operation_id for route in ROUTES])
     runtime = MockRuntime(store, journal=Journal(journal_size), faults=faults, state_path=state_file,
-                          settings=settings)
+                          settings=settings, resumed=resumed)
 
     app = Flask("mockserver")
     app.json = OrjsonProvider(app)  # keeps Chatwoot's field order

@@ -72,6 +72,23 @@ def test_an_existing_database_is_made_to_hold_the_state_the_app_starts_with(tmp_
     assert read(target) == app.extensions[RUNTIME_KEY].export() == export_document(build_store(other))
 
 
+
+def test_a_restart_from_the_database_does_not_write_it_again_and_goes_on_writing(tmp_path, monkeypatch):
+    target = tmp_path / "state.db"
+    first = create_app(build_store(demo_document(), Profile.DOCS), state_file=target).test_client()
+    assert first.patch("/api/v1/accounts/1/inboxes/1", headers=ADMIN, json={"name": "Before"}).status_code == 200
+    replaced = []
+    monkeypatch.setattr(state_file.StateDatabase, "replace", lambda self, store: replaced.append(store))
+    app = create_app(state_file.load(target, Profile.DOCS), state_file=target, resumed=True)
+    assert replaced == []  # the rows the store was built from are not encoded and compared again
+    client = app.test_client()
+    assert client.get("/api/v1/accounts/1/inboxes/1", headers=ADMIN).get_json()["name"] == "Before"
+    assert client.patch("/api/v1/accounts/1/inboxes/1", headers=ADMIN, json={"name": "After"}).status_code == 200
+    assert read(target) == app.extensions[RUNTIME_KEY].export()
+    create_app(state_file.load(target, Profile.DOCS), state_file=target)  # not said resumed: made to hold it
+    assert len(replaced) == 1
+
+
 # ================================================================= in-process: when it is written
 def test_a_missing_file_is_created_from_the_startup_state(tmp_path):
     target = tmp_path / "state.json"
