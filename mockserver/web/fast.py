@@ -11,9 +11,12 @@ request of its own, and sends the `Answer` as it is.
 What still goes through Flask, unchanged: everything that is not a public API call (the control
 API, the pages, the avatar blobs, unknown paths, wrong methods, HEAD), form bodies (Flask's
 configured form parser reads them), and, for the whole app, drift and CORS (their hooks are
-Flask's). Routing stays Werkzeug's: a path is matched by the app's own URL map the first time it
-is seen, and the result kept (bounded), so the fast path answers exactly the requests Flask would
-route to a public API view.
+Flask's). So does every request once the app's user has added anything of their own to Flask's
+dispatch after `create_app` (a before- or after-request hook, a teardown, an error handler), or
+while anything listens to Flask's request signals: the fast path would skip those, so it steps
+aside (the contract suite counts answers in an after-request hook). Routing stays Werkzeug's: a
+path is matched by the app's own URL map the first time it is seen, and the result kept (bounded),
+so the fast path answers exactly the requests Flask would route to a public API view.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, signals
 from werkzeug.exceptions import HTTPException
 
 from mockserver.control.runtime import MockRuntime
@@ -52,11 +55,15 @@ class FastPath:
         #: (method, path) -> (route, path values), or None for a request that is not a public call.
         self._matched: dict[tuple[str, str], tuple[Route, dict[str, Any]] | None] = {}
         self._max_paths = max_paths
+        self.app = app
+        # What create_app registered (`outgoing`, `errors`, `cors`), and no receiver of a request signal.
+        self._own_hooks = (*_hooks(app)[:-len(_SIGNALS)], *(0 for _ in _SIGNALS))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         found = self._match(environ)
-        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower():
-            # Not a public call, or a form body: Flask's form parser reads it, with the app's limits.
+        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower() or _hooks(self.app) != self._own_hooks:
+            # Not a public call; a form body (Flask's form parser reads it, with the app's limits); or
+            # hooks of the app's user that only Flask's dispatch runs.
             return self.flask_app(environ, start_response)
         route, values = found
         path = dict(values)  # the kept values stay the kept ones
@@ -96,3 +103,19 @@ class FastPath:
         if operation is None or self.routes[operation].method != method:
             return None
         return self.routes[operation], path_values(values)
+
+
+_SIGNALS = (signals.request_started, signals.request_finished, signals.got_request_exception,
+            signals.request_tearing_down, signals.appcontext_pushed, signals.appcontext_popped,
+            signals.appcontext_tearing_down)
+
+
+def _hooks(app: Flask) -> tuple[int, ...]:
+    """How many functions the app's dispatch would call besides the views: its hooks, error
+    handlers and Flask's request signals' receivers (a few lengths: about a microsecond). The fast
+    path runs only while the app has the hooks `create_app` gave it and no signal has a receiver."""
+    return (sum(map(len, app.before_request_funcs.values())), sum(map(len, app.after_request_funcs.values())),
+            sum(map(len, app.teardown_request_funcs.values())), len(app.teardown_appcontext_funcs),
+            sum(map(len, app.url_value_preprocessors.values())),
+            sum(len(handlers) for codes in app.error_handler_spec.values() for handlers in codes.values()),
+            *(len(signal.receivers) for signal in _SIGNALS))

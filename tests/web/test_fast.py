@@ -179,3 +179,29 @@ def test_an_answer_that_breaks_the_spec_is_the_same_500(monkeypatch):
     assert answers[0] == answers[1]
     assert answers[0][0] == "500 INTERNAL SERVER ERROR"
     assert json.loads(answers[0][2])["error"] == "mock response breaks the OpenAPI spec"
+
+
+def test_hooks_added_after_create_app_see_every_public_call():
+    # The contract suite counts answers in an after-request hook; a user's hook or signal receiver
+    # must see public calls too, so the fast path steps aside while any is there.
+    from flask import request_finished
+
+    app = create_app()
+    seen, signalled = [], []
+    app.after_request(lambda response: seen.append(response.status_code) or response)
+    client = app.test_client()
+    admin = {"api_access_token": ADMIN}
+    assert client.get(f"{PREFIX}/inboxes/1", headers=admin).status_code == 200
+    assert client.get(f"{PREFIX}/inboxes/999", headers=admin).status_code == 404
+    assert seen == [200, 404]
+
+    def receiver(sender, response, **extra):
+        signalled.append(response.status_code)
+
+    other = create_app().test_client()
+    request_finished.connect(receiver)
+    try:
+        assert other.get(f"{PREFIX}/inboxes", headers=admin).status_code == 200
+    finally:
+        request_finished.disconnect(receiver)
+    assert signalled == [200]
