@@ -313,3 +313,35 @@ def test_health_json_docs():
     # The docs page's body (the spec's DocumentedHealth); it needs nothing from the inbox.
     assert views.health_json(None, Profile.DOCS) == {"status": "healthy", "quality_rating": "green",
                                                      "messaging_limit": "tier_1k"}
+
+
+# ================================================================= views: bodies share nothing with records
+def test_a_body_shares_no_nested_value_with_its_record():
+    # A body may be changed on its way out (a drift switch wraps the inbox view); the record must not
+    # change with it. Every nested value is the body's own.
+    from mockserver import build_store, demo_document
+    from mockserver.chatwoot.models import Actor
+
+    store = build_store(demo_document(), Profile.CHATWOOT)
+    user = next(u for u in store.users.values() if 1 in u.roles)
+    user.custom_attributes = {"team": {"name": "north"}}
+    bot = next(b for b in store.agent_bots.values() if not b.system_bot)
+    bot.bot_config = {"webhook": {"url": "https://bot.example"}}
+    campaign = next(c for c in store.campaigns.values() if c.campaign_type == "one_off")
+    campaign.template_params = {"name": "welcome", "processed_params": {"1": "x"}}
+    campaign.audience = [{"type": "Label", "id": 1}]
+    campaign.trigger_rules = {"url": "https://acme.example", "extra": {"a": 1}}
+    account = store.accounts[1]
+    urls = views.Urls("https://mock.example")
+    inbox = store.inboxes[campaign.inbox_id]
+    shown = views.campaign_json(campaign, inbox, None, Actor(user, account), urls)
+    assert shown["template_params"] == {"name": "welcome", "processed_params": {"1": "x"}}
+    for nested in (views.agent_json(user, account)["custom_attributes"]["team"],
+                   views.agent_bot_json(bot)["bot_config"]["webhook"], shown["template_params"]["processed_params"],
+                   shown["audience"][0], shown["trigger_rules"]["extra"]):
+        nested.clear()
+    assert user.custom_attributes == {"team": {"name": "north"}}
+    assert bot.bot_config == {"webhook": {"url": "https://bot.example"}}
+    assert campaign.template_params == {"name": "welcome", "processed_params": {"1": "x"}}
+    assert campaign.audience == [{"type": "Label", "id": 1}]
+    assert campaign.trigger_rules == {"url": "https://acme.example", "extra": {"a": 1}}

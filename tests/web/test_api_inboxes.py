@@ -303,6 +303,21 @@ def _email(body):
     assert [body[k] for k in ("imap_login", "imap_password", "imap_address", "imap_port", "imap_enabled",
                               "imap_enable_ssl")] == ["", "", "", 0, False, True]
     assert body["provider"] is None and body["hmac_mandatory"] is None
+    assert body["forwarding_enabled"] is True  # §4.2 row 47: the mock has an inbound e-mail domain
+    assert "reauthorization_required" not in body  # row 50: only for Microsoft and Google mailboxes
+
+
+@pytest.mark.parametrize("provider", ["microsoft", "google"])
+def test_a_microsoft_or_google_mailbox_shows_administrators_its_reauthorization(admin, provider):
+    # §4.2 row 50: reauthorization_required, to administrators only, for Microsoft or Google mailboxes.
+    body = create(admin, {"name": "Mail", "channel": {"type": "email", "email": "mail@acme.example",
+                                                      "provider": provider}})
+    assert body["provider"] == provider
+    assert body["reauthorization_required"] is False
+    assert list(body).index("reauthorization_required") == list(body).index("imap_enable_ssl") + 1
+    add_member(admin, body["id"])
+    shown = admin.as_(AGENT).get(f"/inboxes/{body['id']}").get_json()
+    assert shown["provider"] == provider and "reauthorization_required" not in shown
 
 
 def _line(body):

@@ -10,9 +10,9 @@ import copy
 from datetime import datetime
 
 import pytest
-from conftest import AGENT, DEMO_BOTS, DEMO_CAMPAIGNS, DEMO_USERS, demo_channel
+from conftest import AGENT, DEMO_BOTS, DEMO_CAMPAIGNS, DEMO_INBOXES, DEMO_USERS, demo_channel
 
-from mockserver import Profile
+from mockserver import Profile, resources
 
 # digest §0: an agent bot (or, in the chatwoot profile, an inbox) that does not exist.
 NOT_FOUND = {"error": "Resource could not be found"}
@@ -317,6 +317,17 @@ def test_health_chatwoot_body(chatwoot_admin):
     assert list(body) == HEALTH_KEYS  # digest §2.5, in order
     # digest §2.5: business_id = provider_config['business_account_id']; fixtures/demo.json inbox 4.
     assert body["business_id"] == demo_channel(4)["provider_config"]["business_account_id"]
+
+
+def test_health_chatwoot_values_are_the_documented_healthy_number(chatwoot_admin):
+    # The Graph API's fields of a healthy Cloud API number as the spec's example shows them, with the
+    # inbox's own number, name, onboarding time and business account (digest §2.5).
+    example = resources.load_spec()["components"]["examples"]["WhatsappCloudHealth"]["value"]
+    inbox = DEMO_INBOXES[4]
+    own = {"display_phone_number": inbox["channel"]["phone_number"], "verified_name": inbox["name"],
+           "last_onboarded_time": inbox["created_at"],
+           "business_id": inbox["channel"]["provider_config"]["business_account_id"]}
+    assert chatwoot_admin.get("/inboxes/4/health").get_json() == {**example, **own}
 
 
 @pytest.mark.parametrize("inbox", [1, 2, 3, 5, 6], ids=["web_widget", "api", "email", "telegram", "sms"])
