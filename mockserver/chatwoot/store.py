@@ -154,8 +154,18 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
     def list_inboxes(self, actor: Actor) -> list[Inbox]:
         self.authorize(actor, "inboxes.index")
         # The policy scope drops the controller's name order: rows come in id order (digest §2.5).
-        return [inbox for inbox in sorted(self.inboxes.values(), key=lambda i: i.id)
-                if inbox.account_id == actor.account.id and self._can_see(actor, inbox)]
+        # The account's visible inboxes are picked first and only they sorted: sorting every inbox of
+        # the store was most of listing 2,000 of 10,000 (bench/bench_state.py).
+        account_id = actor.account.id
+        if actor.is_admin:
+            mine = [inbox for inbox in self.inboxes.values() if inbox.account_id == account_id]
+        else:
+            member_of = self.members.get
+            user_id = actor.user.id
+            mine = [inbox for inbox in self.inboxes.values()
+                    if inbox.account_id == account_id and user_id in member_of(inbox.id, ())]
+        mine.sort(key=_inbox_id)
+        return mine
 
     @locked
     def get_inbox(self, actor: Actor, inbox_id: int) -> Inbox:
@@ -395,3 +405,7 @@ BEFORE_PARAMS: dict[str, Callable[[Store, Actor, Mapping[str, Any], Mapping[str,
     "twilio_channels.create": lambda s, a, p, b: s._require_admin(a),
     "assignable_agents.index": lambda s, a, p, b: None,
 }
+
+
+def _inbox_id(inbox: Inbox) -> int:
+    return inbox.id
