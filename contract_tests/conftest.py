@@ -5,7 +5,7 @@ Options (each also an environment variable, so that `make` targets and subproces
   --contract-drift NAME[,NAME]           CONTRACT_DRIFT    serve the mock with drift switches on
   --contract-token TOKEN                 CONTRACT_TOKEN    the administrator token the suite sends
   --contract-only SUBSTRING              CONTRACT_ONLY     only the tests whose id contains it
-  --contract-hostile                     CONTRACT_HOSTILE=1 negative cases also draw hostile inputs (hostile.py)
+  --contract-no-hostile                  CONTRACT_HOSTILE=0 no hostile inputs in negative cases (hostile.py)
 
 Every request the suite sends is counted per operation and status (harness.TALLY); the terminal
 summary prints the counts, and the session fails when a run saw no 2xx for an operation that a
@@ -33,8 +33,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="administrator token the suite sends (CONTRACT_TOKEN)")
     group.addoption("--contract-only", default=os.environ.get("CONTRACT_ONLY", ""),
                     help="run only the contract tests whose id contains this (CONTRACT_ONLY)")
-    group.addoption("--contract-hostile", action="store_true", default=os.environ.get("CONTRACT_HOSTILE") == "1",
-                    help="negative cases also draw hostile inputs: contract_tests/hostile.py (CONTRACT_HOSTILE=1)")
+    group.addoption("--contract-no-hostile", dest="contract_hostile", action="store_false",
+                    default=os.environ.get("CONTRACT_HOSTILE", "1") != "0",
+                    help="negative cases draw no hostile inputs (contract_tests/hostile.py; CONTRACT_HOSTILE=0)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
                       drift=config.getoption("--contract-drift"),
                       token=config.getoption("--contract-token"),
                       only=config.getoption("--contract-only"),
-                      hostile=config.getoption("--contract-hostile"))
+                      hostile=config.getoption("contract_hostile"))
     harness.TALLY.started = time.perf_counter()
 
 

@@ -83,7 +83,7 @@ class Settings:
     token: str = ADMIN_TOKEN
     #: `--contract-only`: parts of test ids to run (empty: all).
     only: tuple[str, ...] = ()
-    #: `--contract-hostile`: negative cases also draw hostile bodies and ids (hostile.py).
+    #: Negative cases also draw hostile bodies and ids (hostile.py); off with `--contract-no-hostile`.
     hostile: bool = False
 
 
