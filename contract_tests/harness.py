@@ -136,6 +136,24 @@ class Tally:
         return sorted(k for k in self.expected_2xx
                       if not any(200 <= s < 300 for s in self.statuses.get(k, Counter())))
 
+    def operation_lines(self) -> list[str]:
+        """The operations the run sent requests to (per role), and those of them no request got a
+        2xx from (the spec's operations, so that a route the suite never reaches shows)."""
+        reached: dict[str, set[str]] = defaultdict(set)
+        without_2xx: dict[str, set[str]] = defaultdict(set)
+        for key, counts in self.statuses.items():
+            role, _, operation = key.partition(" ")
+            reached[role].add(operation)
+            if not any(200 <= s < 300 for s in counts):
+                without_2xx[role].add(operation)
+        lines = []
+        for role in sorted(reached):
+            lines.append(f"contract: {role}: {len(reached[role])} operations answered, "
+                         f"{len(reached[role]) - len(without_2xx[role])} with a 2xx")
+            if without_2xx[role]:
+                lines.append(f"contract: {role}: no 2xx from " + ", ".join(sorted(without_2xx[role])))
+        return lines
+
     def summary_lines(self) -> list[str]:
         if not self.sent:
             return list(self.notes)
@@ -148,6 +166,7 @@ class Tally:
             for status, n in counts.items():
                 by_class[f"{status // 100}xx"] += n
         lines.append("contract: by status class: " + ", ".join(f"{k} {v}" for k, v in sorted(by_class.items())))
+        lines.extend(self.operation_lines())
         if self.failure:
             lines.append(f"contract: FAILED: {self.failure}")
         return lines + self.notes
@@ -177,11 +196,24 @@ def fresh_mock(key: str, profile: Profile, role: str) -> Any:
     with costs about 0.2 ms. So each key gets one app, and every case (every stateful run) a reset."""
     app = _MOCKS.get((key, profile, role))
     if app is None:
-        document = agent_document() if role == "agent" else demo_document()
+        document = agent_document() if role == "agent" else contract_document()
         app = _MOCKS[(key, profile, role)] = _tallied(
             create_app(build_store(document, profile), drift=SETTINGS.drift), role)
     app.extensions[RUNTIME_KEY].reset()
     return app
+
+
+def contract_document() -> dict[str, Any]:
+    """The demo, plus an assignment policy of its first account linked to all of the account's
+    inboxes but the last. The demo has none (its bytes are pinned), and without one every case of a
+    policy route but list and create would be a 404; the last inbox keeps the 404 of no policy."""
+    document = demo_document()
+    account_id = document["accounts"][0]["id"]
+    inboxes = [inbox["id"] for inbox in document["inboxes"] if inbox["account_id"] == account_id]
+    document["assignment_policies"] = [{"id": 1, "account_id": account_id, "name": "Contract round robin"}]
+    document["inbox_assignment_policies"] = [{"inbox_id": inbox_id, "assignment_policy_id": 1}
+                                             for inbox_id in inboxes[:-1]]
+    return document
 
 
 def agent_document() -> dict[str, Any]:
@@ -213,8 +245,12 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         "auth": {"openapi": {"userApiKey": {"api_key": token}}},
         "generation": {"max-examples": SETTINGS.budget.max_examples, "database": "none"},
         "checks": {"enabled": True, "object_level_authorization": {"enabled": False}},
+        # Stateful runs follow the spec's own links only: Schemathesis's inferred ones lead from a
+        # new inbox to its assignment policy (404 by design) and spread a run's steps over every
+        # operation with an `id`, so thin that create -> update -> delete went unreached.
         "phases": {"coverage": {"enabled": SETTINGS.budget.coverage},
-                   "examples": {"enabled": SETTINGS.budget.examples}},
+                   "examples": {"enabled": SETTINGS.budget.examples},
+                   "stateful": {"inference": {"algorithms": []}}},
         "operations": [{
             # These two succeed only on some channel types (WhatsApp; WhatsApp Cloud), whatever the
             # request says: their documented 422/400 answers a request no data can make valid for
@@ -293,9 +329,9 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
         if "account_id" in path:
             path["account_id"] = demo.account_id
         if positive_ids:
-            for name in ("id", "inbox_id"):
+            for name in ("id", "inbox_id", "assignment_policy_id"):
                 if isinstance(path.get(name), int):
-                    path[name] = demo.pick_inbox(path[name])
+                    path[name] = demo.pick_path_id(case.operation.path, path[name])
         if isinstance(case.body, dict):
             # A copy: Schemathesis's coverage phase reuses one body object across cases, and markers
             # written into it in place piled up case after case (an e-mail of thousands of markers).
@@ -305,6 +341,9 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
                 case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
             if positive_ids and isinstance(case.body.get("inbox_id"), int):
                 case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
+            policy = case.body.get("assignment_policy_id")
+            if positive_ids and isinstance(policy, int) and not isinstance(policy, bool):
+                case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
             bot = case.body.get("agent_bot")
             # A bot id is a number or a string of digits (RecordId); an unknown one is a 404 that
             # ensure_resource_availability would blame on the inbox.
@@ -371,15 +410,19 @@ class _DemoIds:
     account_id: int
     inbox_ids: tuple[int, ...]
     user_ids: tuple[int, ...]
-    agent_bot_ids: tuple[int, ...]
+    agent_bot_ids: tuple[int, ...]  # the account's and the system's: what an inbox may be given
+    own_agent_bot_ids: tuple[int, ...]  # the account's: what /agent_bots/{id} may change and delete
+    assignment_policy_ids: tuple[int, ...]
 
     @classmethod
     def read(cls) -> _DemoIds:
-        document = demo_document()
+        document = contract_document()
         account_id = document["accounts"][0]["id"]
         inboxes = tuple(i["id"] for i in document["inboxes"] if i["account_id"] == account_id)
         bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") in (account_id, None))
-        return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots)
+        own_bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") == account_id)
+        policies = tuple(p["id"] for p in document["assignment_policies"] if p["account_id"] == account_id)
+        return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots, own_bots, policies)
 
     @staticmethod
     def pick(ids: tuple[int, ...], generated: int) -> int:
@@ -387,6 +430,15 @@ class _DemoIds:
 
     def pick_inbox(self, generated: int) -> int:
         return self.pick(self.inbox_ids, generated)
+
+    def pick_path_id(self, path: str, generated: int) -> int:
+        """A path's id onto a record of the kind the path names: an agent bot of the account, an
+        assignment policy, or else an inbox."""
+        if "/agent_bots/" in path:
+            return self.pick(self.own_agent_bot_ids, generated)
+        if "/assignment_policies/" in path:
+            return self.pick(self.assignment_policy_ids, generated)
+        return self.pick_inbox(generated)
 
     def existing_users(self, generated: list) -> list[int]:
         mapped = [self.pick(self.user_ids, u) for u in generated if isinstance(u, int)]
