@@ -27,12 +27,18 @@ PROFILES = [pytest.param(Profile.DOCS, id="docs"), pytest.param(Profile.CHATWOOT
 READING = ("GET",)
 
 #: Operations a valid administrator token must get at least one 2xx from, whatever the budget: each
-#: answers 2xx to any well-formed request on an existing inbox of the demo account. (setInboxAgentBot,
-#: getInboxHealth and syncInboxTemplates succeed only for some bots or channel types.)
+#: answers 2xx to any well-formed request on an existing inbox of the demo account, or on the record
+#: its path names (harness.contract_document: the account's bot, its assignment policy, linked to
+#: the account's inboxes but the last). (setInboxAgentBot, getInboxHealth, syncInboxTemplates and the
+#: CSAT templates succeed only for some bots or channel types; a policy create or update, a Twilio
+#: channel and the account's assignable agents only for some of the values the spec allows.)
 ADMIN_REACHES = frozenset({
     "listInboxes", "createInbox", "getInbox", "updateInbox", "replaceInbox", "deleteInbox",
     "getInboxAgentBot", "deleteInboxAvatar", "listInboxCampaigns", "listAssignableAgents",
     "listInboxMembers", "addInboxMembers", "updateInboxMembers", "removeInboxMembers", "listAgentBots",
+    "createAgentBot", "getAgentBot", "updateAgentBot", "replaceAgentBot", "deleteAgentBot",
+    "listAssignmentPolicies", "getAssignmentPolicy", "deleteAssignmentPolicy", "listAssignmentPolicyInboxes",
+    "getInboxAssignmentPolicy", "removeInboxAssignmentPolicy",
 })
 AGENT_REACHES = frozenset({"listInboxes", "getInbox"})  # the contract agent is a member of every inbox
 #: What the stateful run must reach through the links: proof that it follows them.
