@@ -84,12 +84,9 @@ class AgentBotRules:
     def delete_agent_bot(self, actor: Actor, bot_id: Any) -> None:
         with self._lock:
             bot = self._own_agent_bot(actor, bot_id)
-            self._touch("agent_bots", bot.id)
-            del self.agent_bots[bot.id]
+            self._drop("agent_bots", bot.id)
             self._tokens.pop(bot.access_token, None)
-            for inbox_id in [i for i, link in self.bot_links.items() if link.agent_bot_id == bot.id]:
-                self._touch("bot_links", inbox_id)
-                del self.bot_links[inbox_id]
+            self._drop_where("bot_links", lambda link: link.agent_bot_id == bot.id)
 
     def _own_agent_bot(self, actor: Actor, bot_id: Any) -> AgentBot:
         """`Current.account.agent_bots.find(id)`, after the role check."""

@@ -209,11 +209,8 @@ class AssignmentPolicyRules:
     def delete_assignment_policy(self, actor: Actor, policy_id: Any) -> None:
         with self._lock:
             policy = self.get_assignment_policy(actor, policy_id)
-            self._touch("assignment_policies", policy.id)
-            del self.assignment_policies[policy.id]
-            for inbox_id in [i for i, link in self.policy_links.items() if link.assignment_policy_id == policy.id]:
-                self._touch("policy_links", inbox_id)
-                del self.policy_links[inbox_id]
+            self._drop("assignment_policies", policy.id)
+            self._drop_where("policy_links", lambda link: link.assignment_policy_id == policy.id)
 
     def assignment_policy_inboxes(self, actor: Actor, policy_id: Any) -> list[Any]:
         with self._lock:
@@ -237,8 +234,7 @@ class AssignmentPolicyRules:
             policy = self._account_policy(actor, policy_id)
             self._require_admin(actor)
             # There is one policy per inbox: the old link is destroyed and a new one made.
-            self._touch("policy_links", inbox.id)
-            self.policy_links.pop(inbox.id, None)
+            self._drop("policy_links", inbox.id)
             self.link_assignment_policy(inbox.id, policy.id)
             return policy
 
@@ -247,8 +243,7 @@ class AssignmentPolicyRules:
             inbox = self._inbox(actor, inbox_id)
             self._require_admin(actor)
             self._linked_policy(inbox.id)
-            self._touch("policy_links", inbox.id)
-            del self.policy_links[inbox.id]
+            self._drop("policy_links", inbox.id)
 
     # ----------------------------------------------------------------- helpers
     def _account_policy(self, actor: Actor, policy_id: Any) -> AssignmentPolicy:

@@ -388,12 +388,20 @@ class Tables:
         self._touch("inboxes", inbox.id)
         self._unlink_inbox(inbox)
         for table in ("members", "bot_links", "policy_links"):
-            if inbox.id in getattr(self, table):
-                self._touch(table, inbox.id)
-                del getattr(self, table)[inbox.id]
-        for campaign_id in [c.id for c in self.campaigns.values() if c.inbox_id == inbox.id]:
-            self._touch("campaigns", campaign_id)
-            del self.campaigns[campaign_id]
+            self._drop(table, inbox.id)
+        self._drop_where("campaigns", lambda campaign: campaign.inbox_id == inbox.id)
+
+    def _drop(self, table: str, key: int) -> None:
+        """A record gone, through the undo log (absent already: nothing to do)."""
+        rows = getattr(self, table)
+        if key in rows:
+            self._touch(table, key)
+            del rows[key]
+
+    def _drop_where(self, table: str, matches: Callable[[Any], bool]) -> None:
+        """Every record of a table that `matches`: the links of a record being deleted."""
+        for key in [key for key, row in getattr(self, table).items() if matches(row)]:
+            self._drop(table, key)
 
     def _link_inbox(self, inbox: Inbox) -> None:
         """An inbox row in place, with its indexes (counts, unique values, avatar)."""
