@@ -28,6 +28,7 @@ from typing import Any
 from contract_tests import forms, hostile
 from mockserver import Profile, build_store, create_app, demo_document, resources
 from mockserver.harness.contract import POSITIVE_ACCEPTED
+from mockserver.harness.live_spec import is_no_parameters
 from mockserver.web.app import RUNTIME_KEY
 from mockserver.web.drift import parse as parse_drift
 
@@ -280,7 +281,7 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
             return True
         # A JSON body that is not an object is no parameters, as Rails reads it (README, "Requests as
         # Rails reads them"): where an empty object is a valid request, so is `null` or `[]`.
-        if case.media_type == "application/json" and not isinstance(case.body, dict):
+        if is_no_parameters(case):
             return False
         # A form carries only text: a negative value (the number 0 for a string, a null, a list for
         # an enum) may reach the mock as "0", as nothing, or as repeated fields, a form that is valid

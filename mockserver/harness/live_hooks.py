@@ -14,11 +14,11 @@ from typing import Any
 
 import schemathesis
 
+from mockserver.harness.live_spec import is_no_parameters
+
 
 @schemathesis.hook("filter_failure")
 def not_an_object_is_no_parameters(context: Any, failure: Any, case: Any, response: Any) -> bool:
     from schemathesis.core.failures import AcceptedNegativeData
 
-    if not isinstance(failure, AcceptedNegativeData):
-        return True
-    return not (case.media_type == "application/json" and not isinstance(case.body, dict))
+    return not (isinstance(failure, AcceptedNegativeData) and is_no_parameters(case))

@@ -7,6 +7,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 MEMBERS_OPERATIONS = ("addInboxMembers", "updateInboxMembers", "removeInboxMembers")
 # Operations whose request names an inbox in its body: generated in positive mode only, so that the
@@ -139,6 +140,13 @@ def _link_create_to_reads(paths: dict[str, dict], account_id: int) -> None:
                 links[operation["operationId"]] = {"operationId": operation["operationId"],
                                                    "parameters": {name: "$response.body#/id"}}
     create["responses"]["200"]["links"] = links
+
+
+def is_no_parameters(case: Any) -> bool:
+    """A generated case whose JSON body is not an object: Rails reads it as no parameters at all, so
+    where an empty object is a valid request, so is this one (the in-process suite and a live run's
+    `live_hooks` drop Schemathesis's "accepted negative data" for it)."""
+    return case.media_type == "application/json" and not isinstance(case.body, dict)
 
 
 def operation_labels(spec: dict) -> list[str]:
