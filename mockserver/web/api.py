@@ -74,6 +74,7 @@ class PublicApi:
         params, avatar = self.read_body(req, route, store)
         precheck(store, route, actor, path, params)
         self.validate(req, route, path, params, actor)
+        # The query string is read by one route only (`/assignable_agents?inbox_ids[]=`): nested only when sent.
         query = nest_form_fields(req.args.items(multi=True), typed=False) if req.query_string else {}
         call = Call(store, actor, self.profile, self.urls(req), path, params, avatar, rendered=self.rendered,
                     query=query)
