@@ -78,21 +78,18 @@ def test_reset_and_load_replace_the_whole_content_in_one_transaction(tmp_path):
     assert not any(table in ("campaigns", "bot_links") for table, _ in rows(path))
 
 
-def test_a_database_with_a_table_this_version_does_not_know_is_refused(tmp_path):
+@pytest.mark.parametrize(("tampering", "refusal"), [
+    ("INSERT INTO records VALUES ('conversations', 1, '[{}]')",
+     "tables this chatwoot-mock does not know: conversations"),
+    ("UPDATE records SET entries = '[{\"id\": 1,' WHERE tbl = 'accounts' AND key = 1",
+     "holds a record that is not JSON"),
+], ids=["unknown table", "record not JSON"])
+def test_a_database_this_version_cannot_read_is_refused_with_a_message(tmp_path, tampering, refusal):
     path = tmp_path / "state.db"
     served(path)
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO records VALUES ('conversations', 1, '[{}]')")
-    with pytest.raises(StateDocumentError, match="tables this chatwoot-mock does not know: conversations"):
-        state_file.read(path)
-
-
-def test_a_record_that_is_not_json_is_refused_with_a_message(tmp_path):
-    path = tmp_path / "state.db"
-    served(path)
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE records SET entries = '[{\"id\": 1,' WHERE tbl = 'accounts' AND key = 1")
-    with pytest.raises(StateDocumentError, match="holds a record that is not JSON"):
+        connection.execute(tampering)
+    with pytest.raises(StateDocumentError, match=refusal):
         state_file.read(path)
 
 
