@@ -12,3 +12,8 @@ def now_iso() -> str:
 def epoch_seconds(iso: str) -> int:
     """`created_at.to_i`, as the assignment policy views render their timestamps."""
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+
+
+def iso_from_epoch(seconds: int) -> str:
+    """The inverse of `epoch_seconds` (a recorded policy's timestamps come as Unix seconds)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -4,8 +4,9 @@ document the mock serves, "a mock of your own Chatwoot".
 What is read, per account (an administrator's token): the inboxes (with their channels, working hours,
 CSAT and auto-assignment settings), the agent bots (the account's and the system's), and per inbox its
 members, its assignable agents (members and administrators: the users), its agent bot link and its
-campaigns. Every request goes through the guarded client in read-only mode: anything but a read is
-refused before it leaves the machine.
+campaigns; and the account's assignment policies with the inboxes each is linked to (none where the
+deployment does not serve them). Every request goes through the guarded client in read-only mode:
+anything but a read is refused before it leaves the machine.
 
 What the document keeps: every id (inboxes, channels, users, bots, campaigns' display ids), so that
 code and fixtures written against the deployment keep working; every value the API shows. What it
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from mockserver.chatwoot.channels import KIND_BY_CLASS
+from mockserver.chatwoot.clock import iso_from_epoch
 from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, Unreachable, WriteGuard
 from mockserver.harness.lifecycle import (
     EXIT_INTERRUPTED,
@@ -64,6 +66,8 @@ USER_FIELDS = ("availability_status", "auto_offline", "confirmed", "custom_attri
 CAMPAIGN_FIELDS = ("title", "description", "message", "campaign_type", "campaign_status", "enabled", "scheduled_at",
                    "audience", "trigger_rules", "trigger_only_during_business_hours", "template_params",
                    "created_at", "updated_at")
+POLICY_FIELDS = ("description", "assignment_order", "conversation_priority", "fair_distribution_limit",
+                 "fair_distribution_window", "enabled")
 REQUESTS_PER_INBOX = 4  # members, assignable agents, agent bot, campaigns
 
 
@@ -106,11 +110,14 @@ class Recording:
     members: list[dict] = field(default_factory=list)
     links: list[dict] = field(default_factory=list)
     campaigns: list[dict] = field(default_factory=list)
+    policies: list[dict] = field(default_factory=list)
+    policy_links: list[dict] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
         return {"version": 1, "accounts": list(self.accounts.values()), "users": list(self.users.values()),
                 "agent_bots": list(self.bots.values()), "inboxes": self.inboxes, "inbox_members": self.members,
-                "agent_bot_inboxes": self.links, "campaigns": self.campaigns}
+                "agent_bot_inboxes": self.links, "campaigns": self.campaigns,
+                "assignment_policies": self.policies, "inbox_assignment_policies": self.policy_links}
 
     def secret(self, name: str, value: Any) -> Any:
         return value if self.keep_secrets or value in (None, "") else self.made.secret(name)
@@ -167,6 +174,17 @@ class Recording:
             channel.setdefault("account_sid", "AC" + self.made.text(32, "0123456789abcdef"))
             channel.setdefault("auth_token", self.made.text(32, "0123456789abcdef"))
 
+    def add_policy(self, shown: dict, account_id: int, inbox_ids: list[int]) -> None:
+        """A policy as its view shows it (timestamps in Unix seconds), and its links; a link's own
+        id and time are never shown, so they are made up (ids in order, the policy's update time)."""
+        stamps = {k: iso_from_epoch(shown[k]) for k in ("created_at", "updated_at") if isinstance(shown.get(k), int)}
+        self.policies.append({"id": shown["id"], "account_id": account_id, "name": shown["name"],
+                              **{k: shown[k] for k in POLICY_FIELDS if k in shown}, **stamps})
+        for inbox_id in inbox_ids:
+            self.policy_links.append({"id": len(self.policy_links) + 1, "inbox_id": inbox_id,
+                                      "assignment_policy_id": shown["id"],
+                                      "created_at": stamps.get("updated_at")})
+
     def add_campaign(self, shown: dict, inbox_id: int, account_id: int) -> None:
         sender = shown.get("sender") if isinstance(shown.get("sender"), dict) else None
         if sender is not None:
@@ -200,7 +218,8 @@ def run(options: RecordOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.s
 
 def _record_account(client: GuardedClient, account_id: int, inboxes: list[dict], recording: Recording,
                     options: RecordOptions) -> None:
-    """One account: its bots, then each inbox and what hangs on it (REQUESTS_PER_INBOX GETs each)."""
+    """One account: its bots, then each inbox and what hangs on it (REQUESTS_PER_INBOX GETs each),
+    then its assignment policies (one GET, and one more per policy for its inboxes)."""
     base = f"/api/v1/accounts/{account_id}"
     recording.accounts.setdefault(account_id, {"id": account_id, "name": f"Account {account_id}",
                                                "status": "active", "inbox_limit": None})
@@ -213,6 +232,14 @@ def _record_account(client: GuardedClient, account_id: int, inboxes: list[dict],
         for shown in inboxes:
             _record_inbox(client, base, shown, account_id, recording)
             bar.update(1)
+    listed = client.call("GET", f"{base}/assignment_policies")
+    # A Chatwoot older than the routes answers 404: its inboxes have no policies to keep.
+    policies = listed.json() if listed.status == 200 else []
+    for policy in policies if isinstance(policies, list) else []:
+        if isinstance(policy, dict) and isinstance(policy.get("id"), int):
+            linked = client.call("GET", f"{base}/assignment_policies/{policy['id']}/inboxes").json()
+            inboxes_shown = linked.get("inboxes") if isinstance(linked, dict) else None
+            recording.add_policy(policy, account_id, [i["id"] for i in inboxes_shown or [] if isinstance(i, dict)])
 
 
 def _record_inbox(client: GuardedClient, base: str, shown: dict, account_id: int, recording: Recording) -> None:
@@ -251,7 +278,7 @@ def _write(recording: Recording, options: RecordOptions, out: TextIO, err: TextI
     shown = "standard output" if options.output == "-" else options.output
     print(f"chatwoot-mock record: {options.base_url}: {len(recording.accounts)} accounts, "
           f"{len(recording.inboxes)} inboxes, {len(recording.users)} users, {len(recording.bots)} agent bots, "
-          f"{len(recording.campaigns)} campaigns written to {shown}"
+          f"{len(recording.campaigns)} campaigns, {len(recording.policies)} assignment policies written to {shown}"
           f"{'' if options.keep_secrets else '; secrets replaced by generated ones'}", file=err)
     print("  the users' generated tokens (serve it: chatwoot-mock serve --fixtures FILE):", file=err)
     for user in recording.users.values():

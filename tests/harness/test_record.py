@@ -17,7 +17,7 @@ from mockserver.state.fixture_sets import generate
 from mockserver.testing.served import ServedMock, child_env
 
 SCRIPT = str(Path(sys.executable).with_name("chatwoot-mock"))
-SET = ("--fixtures", "large", "--seed", "5", "--inboxes", "24")  # every channel type, three times over
+SET = ("--fixtures", "large", "--seed", "7", "--inboxes", "24")  # every channel type; 4 of account 1's inboxes linked
 # Both mocks play the same FRONTEND_URL: widget scripts and webhook URLs are made of it.
 FRONTEND = ("--frontend-url", "https://chat.example.test")
 ADMIN = "large-admin-token-1"
@@ -46,12 +46,19 @@ def get(url: str, path: str, token: str) -> object:
     return answer.json()
 
 
+def status_and_body(url: str, path: str, token: str) -> tuple[int, object]:
+    answer = requests.get(f"{url}/api/v1/accounts/1{path}", headers={"api_access_token": token}, timeout=30)
+    return answer.status_code, answer.json()
+
+
 def read_paths(document: dict) -> list[str]:
-    paths = ["/inboxes", "/agent_bots"]
+    paths = ["/inboxes", "/agent_bots", "/assignment_policies"]
     for inbox in document["inboxes"]:
         one = inbox["id"]
         paths += [f"/inboxes/{one}", f"/inbox_members/{one}", f"/inboxes/{one}/assignable_agents",
                   f"/inboxes/{one}/agent_bot", f"/inboxes/{one}/campaigns"]
+    for policy in document["assignment_policies"]:
+        paths += [f"/assignment_policies/{policy['id']}", f"/assignment_policies/{policy['id']}/inboxes"]
     return paths
 
 
@@ -60,9 +67,14 @@ def test_a_recorded_mock_diffs_clean_against_its_original(original, tmp_path):
     result = record(original.url, recorded)
     assert result.returncode == 0, result.stderr
     document = json.loads(recorded.read_text(encoding="utf-8"))
-    expected = generate("large", seed=5, inboxes=24)
+    expected = generate("large", seed=7, inboxes=24)
     assert sorted(i["id"] for i in document["inboxes"]) == sorted(
         i["id"] for i in expected["inboxes"] if i["account_id"] == 1)
+    policies = [p for p in expected["assignment_policies"] if p["account_id"] == 1]
+    assert [p["name"] for p in document["assignment_policies"]] == [p["name"] for p in policies] != []
+    assert sorted((link["inbox_id"], link["assignment_policy_id"]) for link in document["inbox_assignment_policies"]) \
+        == sorted((link["inbox_id"], link["assignment_policy_id"]) for link in expected["inbox_assignment_policies"]
+                  if link["assignment_policy_id"] in {p["id"] for p in policies})
     # Users get generated tokens, printed at the end; the deployment's own never appear.
     assert ADMIN not in recorded.read_text(encoding="utf-8")
     assert f"api_access_token: {admin_token(document)}" in result.stderr
@@ -83,7 +95,13 @@ def test_with_keep_secrets_every_answer_it_read_is_the_same(original, tmp_path):
         token = admin_token(document)
         different = [path for path in read_paths(document)
                      if get(original.url, path, ADMIN) != get(copy.url, path, token)]
+        # An inbox without a policy answers 404 on both.
+        linked = [status_and_body(copy.url, f"/inboxes/{i['id']}/assignment_policy", token)
+                  for i in document["inboxes"]]
+        different += [i["id"] for i, answer in zip(document["inboxes"], linked, strict=True)
+                      if status_and_body(original.url, f"/inboxes/{i['id']}/assignment_policy", ADMIN) != answer]
     assert different == []
+    assert sum(status == 200 for status, _ in linked) == len(document["inbox_assignment_policies"]) > 0
 
 
 def test_secrets_are_replaced_unless_kept(original, tmp_path):
