@@ -51,6 +51,20 @@ def test_form_boolean_any_text_but_false_is_true_and_an_unknown_field_is_refused
     assert admin.get("/inboxes/3").get_json() == {**before, "greeting_enabled": False}
 
 
+def test_form_boolean_null_is_refused_and_any_other_text_is_cast(admin):
+    # Chatwoot's CW-1567 stop-gap turns a top-level "null" into nil, which these columns refuse as
+    # the mock refuses an empty value (README, "Where the mock departs from Chatwoot").
+    before = admin.get("/inboxes/3").get_json()
+    for text in ("null", ""):
+        refused = form(admin, "PATCH", "/inboxes/3", {"greeting_enabled": text})
+        assert refused.status_code == 422, (text, refused.get_json())
+    assert admin.get("/inboxes/3").get_json() == before
+    for text, cast in (("nul", True), ("nulll", True), ("Null", True), ("f", False)):
+        answer = form(admin, "PATCH", "/inboxes/3", {"greeting_enabled": text})
+        assert answer.status_code == 200, (text, answer.get_json())
+        assert answer.get_json()["greeting_enabled"] is cast, text
+
+
 def test_form_update_takes_any_port_and_applies_the_current_channels_fields(admin):
     # Chatwoot does not check the port's range.
     assert form(admin, "PATCH", "/inboxes/3", {"channel[imap_port]": "70000"}).get_json()["imap_port"] == 70000
