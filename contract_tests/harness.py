@@ -204,6 +204,23 @@ def fresh_mock(key: str, profile: Profile, role: str) -> Any:
     return app
 
 
+#: The record a path names, by the segment before its id: the store's table and the id's parameter.
+_PATH_RECORDS = (("/agent_bots/{id}", "agent_bots", "id"),
+                 ("/assignment_policies/{id}", "assignment_policies", "id"),
+                 ("/assignment_policies/{assignment_policy_id}", "assignment_policies", "assignment_policy_id"),
+                 ("/inboxes/{id}", "inboxes", "id"))
+
+
+def path_record_exists(app: Any, path: str, parameters: dict[str, Any]) -> bool:
+    """Whether the record `path` names (an inbox, agent bot or assignment policy, by the id in
+    `parameters`) is in the mock's store: read from the store, so that the tally counts no request."""
+    store = app.extensions[RUNTIME_KEY].store
+    for segment, table, name in _PATH_RECORDS:
+        if segment in path:
+            return parameters.get(name) in getattr(store, table)
+    return False
+
+
 def contract_document() -> dict[str, Any]:
     """The demo, plus an assignment policy of its first account linked to all of the account's
     inboxes but the last. The demo has none (its bytes are pinned), and without one every case of a

@@ -6,9 +6,9 @@ import json
 import re
 
 from contract_tests.forms import valid_as_sent
-from contract_tests.harness import _DemoIds, _make_unique
+from contract_tests.harness import _DemoIds, _make_unique, fresh_mock, path_record_exists
 from contract_tests.hostile import dump_with
-from mockserver import resources
+from mockserver import Profile, resources
 
 SCHEMAS = resources.load_spec()["components"]["schemas"]
 
@@ -78,3 +78,18 @@ def test_a_hostile_token_replaces_exactly_the_leaf_drawn():
     assert dump_with(body, 0, "1e400") == '{"name":1e400,"channel":{"type":"api","flags":[]},"ids":[1,2]}'
     assert dump_with(body, 2, '"\\ud800"') == '{"name":"Web","channel":{"type":"api","flags":"\\ud800"},"ids":[1,2]}'
     assert json.loads(dump_with(body, 4, "7")) == {**body, "ids": [1, 7]}
+
+
+def test_the_record_a_path_names_is_looked_up_by_its_kind():
+    # The stateful runs drop a "created resource not found" only while this says the record is there.
+    app = fresh_mock("harness-test", Profile.DOCS, "harness")  # no request is sent: nothing tallied
+    set_bot = "/api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot"
+    assert path_record_exists(app, set_bot, {"account_id": 1, "id": 1})
+    assert not path_record_exists(app, set_bot, {"account_id": 1, "id": 99999})
+    bot_id = _DemoIds.read().own_agent_bot_ids[0]
+    assert path_record_exists(app, "/api/v1/accounts/{account_id}/agent_bots/{id}", {"id": bot_id})
+    assert not path_record_exists(app, "/api/v1/accounts/{account_id}/agent_bots/{id}", {"id": 99999})
+    policy_inboxes = "/api/v1/accounts/{account_id}/assignment_policies/{assignment_policy_id}/inboxes"
+    assert path_record_exists(app, policy_inboxes, {"assignment_policy_id": 1})  # harness.contract_document's
+    assert not path_record_exists(app, policy_inboxes, {"assignment_policy_id": 2})
+    assert not path_record_exists(app, "/api/v1/accounts/{account_id}/inboxes", {"account_id": 1})
