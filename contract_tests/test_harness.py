@@ -6,7 +6,7 @@ import json
 import re
 
 from contract_tests.forms import valid_as_sent
-from contract_tests.harness import _DemoIds, _make_unique, fresh_mock, path_record_exists
+from contract_tests.harness import _DemoIds, _make_unique, fresh_mock, json_bodies_only, path_record_exists
 from contract_tests.hostile import dump_with
 from mockserver import Profile, resources
 
@@ -93,3 +93,12 @@ def test_the_record_a_path_names_is_looked_up_by_its_kind():
     assert path_record_exists(app, policy_inboxes, {"assignment_policy_id": 1})  # harness.contract_document's
     assert not path_record_exists(app, policy_inboxes, {"assignment_policy_id": 2})
     assert not path_record_exists(app, "/api/v1/accounts/{account_id}/inboxes", {"account_id": 1})
+
+
+def test_the_stateful_spec_keeps_json_bodies_and_only_them_where_there_is_one():
+    spec = resources.load_spec()
+    narrowed = json_bodies_only(spec)
+    create = narrowed["paths"]["/api/v1/accounts/{account_id}/inboxes"]["post"]["requestBody"]["content"]
+    assert list(create) == ["application/json"]
+    original = spec["paths"]["/api/v1/accounts/{account_id}/inboxes"]["post"]["requestBody"]["content"]
+    assert {"multipart/form-data", "application/x-www-form-urlencoded"} <= set(original)  # the spec is not changed
