@@ -28,10 +28,16 @@ JSON = "application/json"
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
+def compact_json(value: Any) -> bytes:
+    """A value as the mock's answers encode it: orjson, field order kept (a rendered inbox, a
+    body for the validator)."""
+    return orjson.dumps(value, option=_OPTIONS)
+
+
 def json_bytes(value: Any) -> bytes:
-    """A body as every JSON answer of the mock is encoded: orjson, field order kept, one newline
-    (what Flask's JSON provider, `json_provider.OrjsonProvider`, writes too)."""
-    return orjson.dumps(value, option=_OPTIONS) + b"\n"
+    """A body as every JSON answer of the mock is sent: `compact_json` and one newline (through
+    Flask's dispatch too: `json_provider.OrjsonProvider` calls this)."""
+    return compact_json(value) + b"\n"
 
 
 @dataclass(slots=True)

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from flask import Blueprint, Request, Response, request
 
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
@@ -30,7 +29,7 @@ from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
 from mockserver.control.runtime import MockRuntime
-from mockserver.web.answers import INCOMING, JSON, Answer
+from mockserver.web.answers import INCOMING, JSON, Answer, compact_json
 from mockserver.web.body import FORM, read_body
 from mockserver.web.drift import Drift
 from mockserver.web.rendered import RenderedInboxes
@@ -57,7 +56,7 @@ class PublicApi:
         self.drift = drift  # None: no drift hook on the path at all
         self.frontend_url = frontend_url
         self.response_validator = response_validator
-        self.rendered = RenderedInboxes(_compact_json)
+        self.rendered = RenderedInboxes(compact_json)
         self.hosts = HostUrls()
         self.fixed_urls = Urls(frontend_url) if frontend_url else None
 
@@ -203,11 +202,6 @@ def path_values(path: dict[str, str]) -> dict[str, int | str]:
     return values
 
 
-def _compact_json(value: Any) -> bytes:
-    """One inbox as the app's answers are encoded (`web.json_provider`: orjson, field order kept)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-
-
 def _response(result: Any, status: int) -> Answer:
     if isinstance(result, bytes):  # already JSON (rendered inboxes, or a list joined from them)
         return Answer(status, result + b"\n", JSON)
@@ -264,7 +258,7 @@ def _validation_view(params: dict[str, Any], profile: Profile) -> dict[str, Any]
 
 def _encoded(view: dict[str, Any]) -> bytes:
     try:
-        return orjson.dumps(view)
+        return compact_json(view)
     except TypeError:  # a cast form integer beyond 64 bits (orjson has none larger): the standard library
         return json.dumps(view).encode()
 

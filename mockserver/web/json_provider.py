@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
+from mockserver.web.answers import json_bytes
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -23,4 +22,4 @@ class OrjsonProvider(DefaultJSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(orjson.dumps(obj, option=_OPTIONS) + b"\n", mimetype=self.mimetype)
+        return self._app.response_class(json_bytes(obj), mimetype=self.mimetype)
