@@ -32,6 +32,7 @@ from mockserver.control.runtime import MockRuntime
 from mockserver.web.answers import INCOMING, JSON, Answer, compact_json
 from mockserver.web.body import FORM, read_body
 from mockserver.web.drift import Drift
+from mockserver.web.memo import BoundedMemo
 from mockserver.web.rendered import RenderedInboxes
 from mockserver.web.routes import EMPTY, ROUTES, Call, Created, Route
 from mockserver.web.validation import IncomingRequest, RequestValidator, ResponseValidator
@@ -266,23 +267,21 @@ def _encoded(view: dict[str, Any]) -> bytes:
 class HostUrls:
     """The `Urls` of each host the requests name (a few: loopback, a name or two; `frontend_url` is
     the request's host URL), made once: Werkzeug works a request's host URL out anew each time (its
-    trusted-host check and IRI decoding), which was a tenth of a GET. Bounded: past `max_hosts` it
+    trusted-host check and IRI decoding), which was a tenth of a GET. Bounded (`BoundedMemo`): past `max_hosts` it
     starts again empty."""
 
     def __init__(self, max_hosts: int = 64) -> None:
-        self._known: dict[tuple[Any, ...], Urls] = {}
-        self._max_hosts = max_hosts
+        self._known = BoundedMemo(max_hosts)
 
     def urls(self, req: Request) -> Urls:
         environ = req.environ
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
                environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
-        found = self._known.get(key)
-        if found is None:
-            if len(self._known) >= self._max_hosts:
-                self._known.clear()
-            found = self._known[key] = Urls(req.host_url.rstrip("/"))
-        return found
+        return self._known.get(key, _host_urls, req)
+
+
+def _host_urls(req: Request) -> Urls:
+    return Urls(req.host_url.rstrip("/"))
 
 
 def _created(result: Any, status: int) -> tuple[Any, int]:

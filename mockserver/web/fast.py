@@ -31,6 +31,7 @@ from mockserver.control.runtime import MockRuntime
 from mockserver.web import outgoing
 from mockserver.web.api import PublicApi, operation_id, path_values
 from mockserver.web.errors import ErrorRenderer
+from mockserver.web.memo import BoundedMemo
 from mockserver.web.routes import ROUTES, Route
 from mockserver.web.validation import ResponseValidator
 
@@ -53,8 +54,7 @@ class FastPath:
         self.url_map = app.url_map
         self.routes = {route.operation_id: route for route in ROUTES}
         #: (method, path) -> (route, path values), or None for a request that is not a public call.
-        self._matched: dict[tuple[str, str], tuple[Route, dict[str, Any]] | None] = {}
-        self._max_paths = max_paths
+        self._matched = BoundedMemo(max_paths)
         self.app = app
         # What create_app registered (`outgoing`, `errors`, `cors`), and no receiver of a request signal.
         self._own_hooks = (*_hooks(app)[:-len(_SIGNALS)], *(0 for _ in _SIGNALS))
@@ -80,17 +80,9 @@ class FastPath:
 
     def _match(self, environ: dict) -> tuple[Route, dict[str, Any]] | None:
         method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-        key = (method, path)
-        try:
-            return self._matched[key]
-        except KeyError:
-            pass
-        found = self._route(environ, method)
-        if len(path) <= MAX_KEPT_PATH:
-            if len(self._matched) >= self._max_paths:
-                self._matched.clear()
-            self._matched[key] = found
-        return found
+        if len(path) > MAX_KEPT_PATH:
+            return self._route(environ, method)
+        return self._matched.get((method, path), self._route, environ, method)
 
     def _route(self, environ: dict, method: str) -> tuple[Route, dict[str, Any]] | None:
         """What Flask's URL map routes this request to, if it is a public API call (by its own
