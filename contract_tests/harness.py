@@ -207,21 +207,25 @@ def fresh_mock(key: str, profile: Profile, role: str) -> Any:
     return app
 
 
-#: The record a path names, by the segment before its id: the store's table and the id's parameter.
-_PATH_RECORDS = (("/agent_bots/{id}", "agent_bots", "id"),
-                 ("/assignment_policies/{id}", "assignment_policies", "id"),
-                 ("/assignment_policies/{assignment_policy_id}", "assignment_policies", "assignment_policy_id"),
-                 ("/inboxes/{id}", "inboxes", "id"))
+def record_table(path: str) -> str:
+    """The store table of the record a path's id names: an agent bot, an assignment policy, or else
+    an inbox."""
+    if "/agent_bots/" in path:
+        return "agent_bots"
+    if "/assignment_policies/" in path:
+        return "assignment_policies"
+    return "inboxes"
+
+
+#: The path parameters that carry a record's id, the record's own first.
+_ID_PARAMETERS = ("id", "assignment_policy_id", "inbox_id")
 
 
 def path_record_exists(app: Any, path: str, parameters: dict[str, Any]) -> bool:
     """Whether the record `path` names (an inbox, agent bot or assignment policy, by the id in
     `parameters`) is in the mock's store: read from the store, so that the tally counts no request."""
-    store = app.extensions[RUNTIME_KEY].store
-    for segment, table, name in _PATH_RECORDS:
-        if segment in path:
-            return parameters.get(name) in getattr(store, table)
-    return False
+    record = next((parameters[name] for name in _ID_PARAMETERS if name in parameters), None)
+    return record in getattr(app.extensions[RUNTIME_KEY].store, record_table(path))
 
 
 def contract_document() -> dict[str, Any]:
@@ -472,9 +476,10 @@ class _DemoIds:
     def pick_path_id(self, path: str, generated: int) -> int:
         """A path's id onto a record of the kind the path names: an agent bot of the account, an
         assignment policy, or else an inbox."""
-        if "/agent_bots/" in path:
+        table = record_table(path)
+        if table == "agent_bots":
             return self.pick(self.own_agent_bot_ids, generated)
-        if "/assignment_policies/" in path:
+        if table == "assignment_policies":
             return self.pick(self.assignment_policy_ids, generated)
         return self.pick_inbox(generated)
 
