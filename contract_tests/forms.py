@@ -5,9 +5,9 @@ for text, a null, a list for a one-value field, a file part for a text field) of
 mock as text that is valid (`0` -> "0"), or not at all (a null is not sent). Its check
 `negative_data_rejection` would then call the mock's 200 "schema-violating request accepted",
 although the request the mock received was valid. The contract hook drops exactly those failures:
-the ones whose form, read back from the bytes sent, passes the operation's form schema (the first
-value of a repeated field, as the mock's form reader keeps it; a file part counts as its file
-name). A form that is invalid as sent, and still accepted, stays a failure.
+the ones whose form, read back from the bytes sent, passes the operation's form schema (the last
+value of a repeated field, as Rack and the mock's form reader keep it; a file part counts as its
+file name). A form that is invalid as sent, and still accepted, stays a failure.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def sent_fields(body: bytes, content_type: str) -> dict[str, Any] | None:
     fields: dict[str, str] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or name in fields:
+        if not isinstance(name, str):
             continue
         if part.get_filename() is not None:
             fields[name] = part.get_filename() or ""
@@ -56,7 +56,7 @@ def _encoded_fields(body: bytes) -> dict[str, Any] | None:
         if name.endswith("[]"):
             fields.setdefault(name, []).append(value)
         else:
-            fields.setdefault(name, value)
+            fields[name] = value
     return fields
 
 

@@ -14,6 +14,7 @@ pipeline runs with or without Flask's request context.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,7 @@ from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
 from mockserver.control.runtime import MockRuntime
 from mockserver.web.answers import INCOMING, JSON, Answer, compact_json
-from mockserver.web.body import FORM, read_body
+from mockserver.web.body import FORM, URLENCODED, read_body
 from mockserver.web.drift import Drift
 from mockserver.web.memo import BoundedMemo
 from mockserver.web.rendered import RenderedInboxes
@@ -229,14 +230,15 @@ def _request_line(req: Request, route: Route, path: dict[str, Any], token: str |
 def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, token: str, profile: Profile,
               host_url: str) -> list[IncomingRequest]:
     """The request with its body as the validator sees it: the parameters as read (nested, and cast
-    in the chatwoot profile), as a JSON body. A multipart upload is checked twice: as the form it is
-    (its own constraints: the avatar), then as that JSON body, so that a form can never pass what
-    the same request in JSON would not."""
+    in the chatwoot profile), as a JSON body. In the docs profile a form (multipart or form-encoded)
+    is checked twice: as the form it is, against its documented fields (the avatar's rules, the
+    form's value spellings), then as that JSON body, so that a form can never pass what the same
+    request in JSON would not."""
     common = _request_line(req, route, path, token, host_url)
-    if req.mimetype != FORM:
-        raw = req.get_data(cache=True)
-        if not raw:  # an empty body is no body
-            return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
+    raw = req.get_data(cache=True) if req.mimetype != FORM else b""
+    if req.mimetype != FORM and not raw:  # an empty body is no body
+        return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
+    if req.mimetype not in (FORM, URLENCODED):
         if profile is Profile.DOCS and req.mimetype == "application/json" and params:
             # The JSON object exactly as sent (already known to parse).
             return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
@@ -248,8 +250,30 @@ def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, tok
         # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
         # permit: only the parameters as read are checked (the avatar's rules are the model's).
         return [as_json]
-    fields = {**req.form.to_dict(), **{k: f.filename or k for k, f in req.files.items()}}
-    return [IncomingRequest(**common, content_type=FORM, form=fields), as_json]
+    return [IncomingRequest(**common, content_type=req.mimetype, form=_documented_form_fields(req)), as_json]
+
+
+#: `working_hours[0][open_hour]`, `channel[selected_feature_flags][]`: a field naming a member of a
+#: list or an object inside an attribute (one bracket group after another).
+_NESTED_MEMBER = re.compile(r"\]\[")
+
+
+def _documented_form_fields(req: Request) -> dict[str, Any]:
+    """A form's fields as its schema documents them: one value a field (the last, as Rack keeps
+    it), a list for a `name[]` field, a file as its name. The form schemas document one level of
+    brackets (`channel[website_url]`); a field naming a member of a list or an object
+    (`working_hours[0][open_hour]`) is Rails' nesting of a JSON attribute, left to the check of the
+    JSON body it becomes."""
+    fields: dict[str, Any] = {}
+    for name, value in req.form.items(multi=True):
+        if _NESTED_MEMBER.search(name):
+            continue
+        if name.endswith("[]"):
+            fields.setdefault(name, []).append(value)
+        else:
+            fields[name] = value
+    fields.update((name, upload.filename or name) for name, upload in req.files.items())
+    return fields
 
 
 def _validation_view(params: dict[str, Any], profile: Profile) -> dict[str, Any]:

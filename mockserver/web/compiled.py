@@ -114,6 +114,8 @@ class CompiledRequestValidator:
 MAX_REPORTED_VALUES = 300
 #: A schema's own 422 wording: {"attribute": ..., "message": ...}, as Chatwoot's model words the rule.
 CHATWOOT_PROBLEM = "x-chatwoot-problem"
+#: A pattern's meaning in words ("is not an integer from ... to ..."), said instead of the pattern.
+PATTERN_PROBLEM = "x-pattern-problem"
 
 
 def _small(value: Any) -> bool:
@@ -272,16 +274,24 @@ def _problem(error: Any, locator: _Locator) -> FieldProblem:
         return _field(path, _BLANK, rails=True)
     if name == "Format" and kind.format.startswith(PATTERN_FORMAT):
         pattern = kind.format[len(PATTERN_FORMAT):]
-        return _field(path, _BLANK, rails=True) if pattern == r"\S" else _field(path, f"does not match {pattern!r}")
+        if pattern == r"\S":
+            return _field(path, _BLANK, rails=True)
+        meaning = _annotation(error, locator, PATTERN_PROBLEM)
+        return _field(path, f"does not match {pattern!r}") if meaning is None else named_problem(path, meaning)
     return _field(path, _wording(name, kind))
 
 
 def _chatwoot_problem(error: Any, locator: _Locator) -> Mapping[str, str] | None:
+    return _annotation(error, locator, CHATWOOT_PROBLEM)
+
+
+def _annotation(error: Any, locator: _Locator, key: str) -> Any:
+    """The error-wording annotation `key` of the schema whose keyword the error broke."""
     try:
         schema = locator.schema_of(error)
     except (KeyError, IndexError, TypeError):
         return None
-    return schema.get(CHATWOOT_PROBLEM) if isinstance(schema, Mapping) else None
+    return schema.get(key) if isinstance(schema, Mapping) else None
 
 
 def _wording(name: str, kind: Any) -> str:
@@ -309,6 +319,16 @@ def _wording(name: str, kind: Any) -> str:
     }
     word = words.get(name)
     return word() if word else "does not match the API description"
+
+
+def named_problem(path: list[Any], text: str) -> FieldProblem:
+    """A problem whose attribute is the field's own name, as Rails names it (a form's
+    `assignment_policy[fair_distribution_window]` is `fair_distribution_window`), said with the
+    field as sent: "portal_id: is not an integer from ... to ..."."""
+    dotted = ".".join(str(p) for p in path)
+    named = [p for p in path if isinstance(p, str)]
+    leaf = _BRACKETED_LEAF.sub(r"\1", named[-1]) if named else dotted
+    return FieldProblem(leaf, f"{dotted}: {text}"[:_MAX_MESSAGE], path=dotted)
 
 
 def _field(path: list[Any], text: str, rails: bool = False) -> FieldProblem:

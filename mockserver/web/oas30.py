@@ -22,7 +22,8 @@ differently from draft 4, and how it is translated:
   bounds; formats the checker does not know are dropped, as it ignores them.
 - `additionalProperties` absent: extra properties are allowed, as in the reference's default.
 - Annotations (`description`, `example`, `default`, `x-*`, ...) are dropped, except
-  `x-chatwoot-problem` (Chatwoot's wording of a rule, read by error wording).
+  `x-chatwoot-problem` (Chatwoot's wording of a rule) and `x-pattern-problem` (what a value failing
+  the schema's `pattern` is, in words), both read by error wording.
 
 `$ref`s to `#/components/schemas/X` point into the `definitions` of one shared resource (`RESOURCE`),
 which holds every component schema, so that each document compiles only its own schema.
@@ -48,6 +49,7 @@ _KEPT = frozenset({
     "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",
     "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties", "enum",
     "x-chatwoot-problem",  # ignored by validators; read by error wording (compiled.CHATWOOT_PROBLEM)
+    "x-pattern-problem",  # ignored by validators; read by error wording (compiled.PATTERN_PROBLEM)
 })
 _ASSERTING = _KEPT | {"type", "nullable", "properties", "additionalProperties", "items", "not", "pattern",
                       "format", "readOnly", "required", "discriminator", *_COMBINATORS}

@@ -25,7 +25,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from mockserver.chatwoot.channels import humanize
 from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
-from mockserver.web.compiled import CompiledRequestValidator
+from mockserver.web.compiled import PATTERN_PROBLEM, CompiledRequestValidator, named_problem
 
 _MAX_MESSAGE = 300
 
@@ -44,8 +44,9 @@ class IncomingRequest:
     query: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     host_url: str = "http://localhost"
-    #: A multipart form's fields, already parsed (files as their file names); None for other bodies.
-    form: Mapping[str, str] | None = None
+    #: A form's fields (multipart or form-encoded), already parsed: text, a list of texts for a
+    #: `name[]` field, a file as its name. None for other bodies.
+    form: Mapping[str, Any] | None = None
     #: The JSON body as the app parsed it, in a 1-tuple (a body may be `null`); None: not parsed.
     parsed: tuple[Any] | None = None
 
@@ -129,7 +130,7 @@ class OpenAPICoreValidator:
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self._spec = spec
         self._registry = Registry().with_resource(_SPEC_URI, Resource(contents=dict(spec), specification=DRAFT4))
-        self._form_validators: dict[tuple[str, str], Any] = {}
+        self._form_validators: dict[tuple[str, str, str], Any] = {}
         # The spec is checked by its own test (tests/test_spec.py); checking it again for every app
         # would cost about 0.08 s each time.
         self._openapi = OpenAPI.from_dict(dict(spec), config=Config(spec_validator_cls=None))
@@ -152,22 +153,23 @@ class OpenAPICoreValidator:
 
 
     def _validate_form(self, request: IncomingRequest) -> None:
-        """Forms are checked with jsonschema against the operation's multipart schema:
-        openapi-core's own multipart reader asserts on some bodies and ignores fields a schema
+        """Forms are checked with jsonschema against the operation's schema for the form's media
+        type: openapi-core's own multipart reader asserts on some bodies and ignores fields a schema
         declares through `allOf`/`oneOf` (tooling notes §6)."""
-        validator = self._form_validator(request.path_pattern, request.method.lower())
+        media_type = request.content_type.partition(";")[0].strip().lower()
+        validator = self._form_validator(request.path_pattern, request.method.lower(), media_type)
         if validator is None:
-            raise UnsupportedMediaType("This operation takes no multipart/form-data body")
+            raise UnsupportedMediaType(f"This operation takes no {media_type} body")
         errors = list(validator.iter_errors(dict(request.form)))
         if errors:
-            raise RequestInvalid(_distinct([_problem(list(e.absolute_path), e.message) for e in _closest(errors)]))
+            raise RequestInvalid(_distinct([_form_problem(e) for e in _closest(errors)]))
 
-    def _form_validator(self, path_pattern: str, method: str) -> Any:
-        key = (path_pattern, method)
+    def _form_validator(self, path_pattern: str, method: str, media_type: str) -> Any:
+        key = (path_pattern, method, media_type)
         if key not in self._form_validators:
             content = (self._spec.get("paths", {}).get(path_pattern, {}).get(method, {})
                        .get("requestBody", {}).get("content", {}))
-            schema = content.get("multipart/form-data", {}).get("schema")
+            schema = content.get(media_type, {}).get("schema")
             self._form_validators[key] = None if schema is None else OAS30WriteValidator(
                 _anchored(schema), registry=self._registry, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
         return self._form_validators[key]
@@ -257,6 +259,13 @@ def _problem(path: list[Any], message: str) -> FieldProblem:
         return FieldProblem(leaf, f"{humanize(leaf)} {rails_phrase}", path=dotted)
     text = f"{dotted}: {message}" if dotted else message
     return FieldProblem(dotted, text[:_MAX_MESSAGE], path=dotted)
+
+
+def _form_problem(error: Any) -> FieldProblem:
+    meaning = error.schema.get(PATTERN_PROBLEM) if error.validator == "pattern" else None
+    if meaning is not None:  # the pattern's meaning in words, not the pattern
+        return named_problem(list(error.absolute_path), meaning)
+    return _problem(list(error.absolute_path), error.message)
 
 
 def _schema_detail(error: BaseException) -> str:

@@ -113,3 +113,78 @@ def test_a_part_without_headers_is_no_parameter(admin):
     response = admin.patch("/inboxes/3", data=body, content_type="multipart/form-data; boundary=XyZ")
     assert response.status_code == 200
     assert admin.get("/inboxes/3").get_json() == before
+
+
+def test_a_form_encoded_body_is_checked_as_the_form_it_is_in_docs(admin, profile):
+    # The full contract budget found a form-encoded create with an empty `portal_id=`, and one with
+    # `channel[bot_token]` on an API channel, accepted in the docs profile: only the JSON they became
+    # was checked. Form-encoded and multipart are now one path; Rails (the chatwoot profile) drops
+    # what it does not permit and casts the rest.
+    before = admin.get("/inboxes").get_json()
+    sent = [{"portal_id": ""}, {"portal_id": "abc"}, {"channel[bot_token]": "123456:" + "A" * 35},
+            {"nonsense": "1"}, {"greeting_enabled": "null"}]
+    for extra in sent:
+        fields = {"name": "Curl API", "channel[type]": "api", **extra}
+        answers = [post(admin, "/inboxes", fields) for post in (urlencoded_post, multipart_post)]
+        statuses = [answer.status_code for answer in answers]
+        if profile is Profile.DOCS or extra == {"greeting_enabled": "null"}:
+            assert statuses == [422, 422], (extra, [a.get_json() for a in answers])
+            assert answers[0].get_json() == answers[1].get_json()
+        else:
+            assert statuses == [200, 200], (extra, [a.get_json() for a in answers])
+    if profile is Profile.DOCS:
+        assert admin.get("/inboxes").get_json() == before
+        refused = urlencoded(admin, "PATCH", "/inboxes/3", {"portal_id": ""}).get_json()
+        assert refused["message"] == "portal_id: is not an integer from -2147483648 to 2147483647"
+        assert refused["attributes"] == ["portal_id"]
+
+
+def urlencoded_post(client, path, fields):
+    return urlencoded(client, "POST", path, fields)
+
+
+def multipart_post(client, path, fields):
+    return form(client, "POST", path, fields)
+
+
+def test_forms_nest_members_of_lists_and_objects_the_rails_way_in_both_media_types(admin):
+    # One bracket group is a form field its schema documents; a member of a list or an object
+    # (`working_hours[0][open_hour]`, `channel[selected_feature_flags][]`) is Rails' nesting, judged
+    # as the JSON it becomes: taken in multipart as in form-encoded bodies.
+    for send in (form, urlencoded):
+        hours = send(admin, "PATCH", "/inboxes/1", {"working_hours[0][day_of_week]": "1",
+                                                    "working_hours[0][open_hour]": "7"})
+        assert hours.status_code == 200, hours.get_json()
+        assert hours.get_json()["working_hours"][1]["open_hour"] == 7
+        flags = send(admin, "PATCH", "/inboxes/1", {"channel[selected_feature_flags][]": "attachments"})
+        assert flags.status_code == 200, flags.get_json()
+        assert flags.get_json()["selected_feature_flags"] == ["attachments"]
+    members = urlencoded(admin, "POST", "/inbox_members", {"inbox_id": "3", "user_ids[]": ["1", "2"]})
+    assert members.status_code == 200, members.get_json()
+    assert [a["id"] for a in members.get_json()["payload"]] == [1, 2]
+
+
+def test_a_nested_form_field_is_still_judged_as_the_json_it_becomes(admin, profile):
+    before = admin.get("/inboxes/1").get_json()
+    wrong = urlencoded(admin, "PATCH", "/inboxes/1", {"working_hours[0][day_of_week]": "1",
+                                                      "working_hours[0][open_hour]": "seven"})
+    if profile is Profile.DOCS:  # a row's hour is an integer: "seven" is no spelling of one
+        assert wrong.status_code == 422, wrong.get_json()
+        assert "open_hour" in wrong.get_json()["message"]
+        assert admin.get("/inboxes/1").get_json() == before
+    else:  # ActiveModel casts "seven" to 0
+        assert wrong.status_code == 200, wrong.get_json()
+        assert wrong.get_json()["working_hours"][1]["open_hour"] == 0
+
+
+def test_a_repeated_form_field_is_its_last_value_as_rack_reads_it(admin, profile):
+    encoded = "application/x-www-form-urlencoded"
+    before = admin.get("/inboxes/3").get_json()
+    last_wrong = admin.patch("/inboxes/3", data=b"channel[imap_port]=995&channel[imap_port]=abc", content_type=encoded)
+    if profile is Profile.DOCS:  # "abc" is no form integer
+        assert last_wrong.status_code == 422, last_wrong.get_json()
+        assert admin.get("/inboxes/3").get_json() == before
+    else:  # ActiveModel casts "abc" to 0
+        assert (last_wrong.status_code, last_wrong.get_json()["imap_port"]) == (200, 0)
+    last_right = admin.patch("/inboxes/3", data=b"channel[imap_port]=abc&channel[imap_port]=995", content_type=encoded)
+    assert (last_right.status_code, last_right.get_json()["imap_port"]) == (200, 995), last_right.get_json()
