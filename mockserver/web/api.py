@@ -38,7 +38,9 @@ from mockserver.web.rendered import RenderedInboxes
 from mockserver.web.routes import EMPTY, ROUTES, Call, Created, Route
 from mockserver.web.validation import IncomingRequest, RequestValidator, ResponseValidator
 
-TOKEN_HEADER = "Api-Access-Token"
+#: Where WSGI keeps the `api_access_token` header (as `Api-Access-Token`, `api_access_token` alike:
+#: what `request.headers.get` reads, without building the headers for it).
+TOKEN_ENVIRON = "HTTP_API_ACCESS_TOKEN"
 #: The WSGI environ key of a fault picked (and waited for) before the app ran.
 PICKED_FAULT = "chatwoot_mock.picked_fault"
 _NOT_PICKED = object()
@@ -64,7 +66,7 @@ class PublicApi:
 
     def answer(self, req: Request, route: Route, path: dict[str, Any]) -> Answer:
         self.inject_fault(req, route)
-        token = req.headers.get(TOKEN_HEADER)
+        token = req.environ.get(TOKEN_ENVIRON)
         if self.response_validator is not None:
             # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
             # below are checked against the spec too, not only the answers of validated requests.
