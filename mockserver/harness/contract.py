@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, WriteGuard, new_run_prefix
+from mockserver.harness.guarded_client import GuardedClient, OwnedRecords, RateLimiter, WriteGuard, new_run_prefix
 from mockserver.harness.lifecycle import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -109,7 +109,7 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
               "pip install 'chatwoot-inbox-mock[contract]'", file=err)
         return EXIT_USAGE
     prefix = new_run_prefix()
-    owned = OwnedInboxes(prefix)
+    owned = OwnedRecords(prefix)
     guard = WriteGuard(options.account_id, owned, allow_writes=options.allow_writes)
     client = GuardedClient(options.base_url, options.token, guard, RateLimiter(options.rate_limit),
                            connection=options.connection)
@@ -121,7 +121,7 @@ def run(options: LiveOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.std
         return _run(options, client, owned, inboxes, out, err)
 
 
-def _run(options: LiveOptions, client: GuardedClient, owned: OwnedInboxes, inboxes: list[dict], out: TextIO,
+def _run(options: LiveOptions, client: GuardedClient, owned: OwnedRecords, inboxes: list[dict], out: TextIO,
          err: TextIO) -> int:
     """The run after a successful probe (the module's docstring, steps 2-6)."""
     prefix = owned.prefix

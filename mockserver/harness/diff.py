@@ -18,7 +18,7 @@ from typing import TextIO
 
 from mockserver.harness.guarded_client import (
     GuardedClient,
-    OwnedInboxes,
+    OwnedRecords,
     RateLimiter,
     Refused,
     Unreachable,
@@ -72,7 +72,7 @@ class Side:
     name: str
     options: TargetOptions
     client: GuardedClient
-    owned: OwnedInboxes
+    owned: OwnedRecords
     context: Context
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     cleanup: CleanupReport = field(default_factory=CleanupReport)
@@ -106,7 +106,7 @@ class Side:
 
 
 def _side(name: str, target: TargetOptions, prefix: str, options: DiffOptions) -> Side:
-    owned = OwnedInboxes(prefix)
+    owned = OwnedRecords(prefix)
     client = GuardedClient(target.base_url, target.token, WriteGuard(target.account_id, owned, allow_writes=True),
                            RateLimiter(options.rate_limit), connection=options.connection)
     # Policy names are unique in an account: each side names its own, so that two sides on one

@@ -57,55 +57,44 @@ OTHER_RECORDS: dict[str, tuple[str, ...]] = {"agent_bots": ("name",),
                                               "assignment_policies": ("assignment_policy", "name")}
 
 
+#: The collection of the inboxes a run creates (`POST /inboxes`, `POST /channels/twilio_channel`).
+INBOXES = "inboxes"
+
+
 @dataclass
-class OwnedInboxes:
-    """The inboxes this run created (id -> name), and those it saw deleted; likewise the agent bots
-    and assignment policies it created (`records`). Thread-safe: the relay serves requests on
-    several threads."""
+class OwnedRecords:
+    """What this run created, by collection (`INBOXES`, and `OTHER_RECORDS`'s): id -> name, and the
+    ids it saw deleted. Thread-safe: the relay serves requests on several threads."""
 
     prefix: str
-    created: dict[int, str] = field(default_factory=dict)
-    deleted: set[int] = field(default_factory=set)
-    records: dict[str, dict[int, str]] = field(default_factory=dict)
-    records_deleted: dict[str, set[int]] = field(default_factory=dict)
+    _created: dict[str, dict[int, str]] = field(default_factory=dict, repr=False)
+    _deleted: dict[str, set[int]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, inbox_id: int, name: str) -> None:
+    def add(self, collection: str, record_id: int, name: str) -> None:
         with self._lock:
-            self.created[inbox_id] = name
+            self._created.setdefault(collection, {})[record_id] = name
 
-    def mark_deleted(self, inbox_id: int) -> None:
+    def mark_deleted(self, collection: str, record_id: int) -> None:
         with self._lock:
-            self.deleted.add(inbox_id)
+            self._deleted.setdefault(collection, set()).add(record_id)
 
-    def owns(self, inbox_id: int) -> bool:
+    def owns(self, collection: str, record_id: int | None) -> bool:
         with self._lock:
-            return inbox_id in self.created
+            return record_id in self._created.get(collection, {})
 
-    def remaining(self) -> list[int]:
+    def created(self, collection: str) -> dict[int, str]:
         with self._lock:
-            return sorted(set(self.created) - self.deleted)
+            return dict(self._created.get(collection, {}))
 
-    # The other records a run may make, by collection (`OTHER_RECORDS`): id -> name, and those deleted.
-    def add_record(self, collection: str, record_id: int, name: str) -> None:
+    def deleted(self, collection: str) -> set[int]:
         with self._lock:
-            self.records.setdefault(collection, {})[record_id] = name
+            return set(self._deleted.get(collection, set()))
 
-    def mark_record_deleted(self, collection: str, record_id: int) -> None:
+    def remaining(self, collection: str) -> list[int]:
+        """Created and not seen deleted, in id order."""
         with self._lock:
-            self.records_deleted.setdefault(collection, set()).add(record_id)
-
-    def owns_record(self, collection: str, record_id: int | None) -> bool:
-        with self._lock:
-            return record_id in self.records.get(collection, {})
-
-    def created_records(self, collection: str) -> dict[int, str]:
-        with self._lock:
-            return dict(self.records.get(collection, {}))
-
-    def deleted_records(self, collection: str) -> set[int]:
-        with self._lock:
-            return set(self.records_deleted.get(collection, set()))
+            return sorted(set(self._created.get(collection, {})) - self._deleted.get(collection, set()))
 
 
 def _json_object(body: bytes) -> dict | None:
@@ -128,7 +117,7 @@ def _json_object(body: bytes) -> dict | None:
 class WriteGuard:
     """Decides whether a request may be sent (see the module's docstring)."""
 
-    def __init__(self, account_id: int, owned: OwnedInboxes, *, allow_writes: bool) -> None:
+    def __init__(self, account_id: int, owned: OwnedRecords, *, allow_writes: bool) -> None:
         self.owned = owned
         self.allow_writes = allow_writes
         base = rf"/api/v1/accounts/{int(account_id)}"
@@ -163,7 +152,7 @@ class WriteGuard:
             inbox_id, suffix = int(found.group(1)), found.group(2)
             if method not in self._INBOX_METHODS[suffix]:
                 return f"{method} {path} refused: not an operation of the inbox API"
-            if not self.owned.owns(inbox_id):
+            if not self.owned.owns(INBOXES, inbox_id):
                 return f"{method} {path} refused: inbox {inbox_id} was not created by this run"
             if suffix == "/assignment_policy" and method == "POST":
                 return self._policy_link_refusal(path, headers, body)
@@ -174,7 +163,7 @@ class WriteGuard:
             collection, record = found.group(1), int(found.group(2))
             if method not in {"PATCH", "PUT", "DELETE"}:
                 return f"{method} {path} refused: not a write this harness makes"
-            if not self.owned.owns_record(collection, record):
+            if not self.owned.owns(collection, record):
                 return f"{method} {path} refused: {collection} {record} was not created by this run"
             return None
         if self._twilio.fullmatch(path) and method == "POST":
@@ -182,7 +171,7 @@ class WriteGuard:
         if self._members.fullmatch(path) and method in {"POST", "PATCH", "DELETE"}:
             document = _json_object(body) if _is_json(headers) else None
             inbox_id = record_id(document.get("inbox_id")) if document is not None else None
-            if inbox_id is None or not self.owned.owns(inbox_id):
+            if inbox_id is None or not self.owned.owns(INBOXES, inbox_id):
                 return (f"{method} {path} refused: the body's inbox_id must be an inbox this run created "
                         "(a JSON object body)")
             return None
@@ -209,7 +198,7 @@ class WriteGuard:
     def _policy_link_refusal(self, path: str, headers: dict[str, str], body: bytes) -> str | None:
         document = _json_object(body) if _is_json(headers) else None
         policy_id = record_id(document.get("assignment_policy_id")) if document is not None else None
-        if not self.owned.owns_record("assignment_policies", policy_id):
+        if not self.owned.owns("assignment_policies", policy_id):
             return (f"POST {path} refused: the body's assignment_policy_id must be a policy this run created "
                     "(a JSON object body)")
         return None
@@ -223,16 +212,16 @@ class WriteGuard:
             created = _json_object(body)
             inbox_id = record_id(created.get("id")) if created else None
             if inbox_id is not None:
-                self.owned.add(inbox_id, str(created.get("name")))
+                self.owned.add(INBOXES, inbox_id, str(created.get("name")))
         elif method == "DELETE" and (found := self._inbox.fullmatch(path)) and found.group(2) is None:
-            self.owned.mark_deleted(int(found.group(1)))
+            self.owned.mark_deleted(INBOXES, int(found.group(1)))
         elif method == "POST" and (found := self._records.fullmatch(path)):
             created = _json_object(body)
             made = record_id(created.get("id")) if created else None
             if made is not None:
-                self.owned.add_record(found.group(1), made, str(created.get("name")))
+                self.owned.add(found.group(1), made, str(created.get("name")))
         elif method == "DELETE" and (found := self._record.fullmatch(path)):
-            self.owned.mark_record_deleted(found.group(1), int(found.group(2)))
+            self.owned.mark_deleted(found.group(1), int(found.group(2)))
 
 
 def _is_json(headers: dict[str, str]) -> bool:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from mockserver.harness.guarded_client import OTHER_RECORDS, GuardedClient, OwnedInboxes, Refused, Unreachable
+from mockserver.harness.guarded_client import INBOXES, OTHER_RECORDS, GuardedClient, OwnedRecords, Refused, Unreachable
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the target broke the contract
@@ -74,7 +74,7 @@ def listed_inboxes(document: object) -> list[dict]:
     return [inbox for inbox in payload if isinstance(inbox, dict)] if isinstance(payload, list) else []
 
 
-def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report: CleanupReport) -> None:
+def cleanup(client: GuardedClient, account_id: int, owned: OwnedRecords, report: CleanupReport) -> None:
     """Delete what the run created, then whatever carries its prefix; then list what is left. The
     inboxes first (deleting one also unlinks its assignment policy), then the other records."""
     _cleanup_inboxes(client, account_id, owned, report)
@@ -82,16 +82,17 @@ def cleanup(client: GuardedClient, account_id: int, owned: OwnedInboxes, report:
         _cleanup_records(client, f"/api/v1/accounts/{account_id}/{collection}", collection, owned, report)
 
 
-def _cleanup_inboxes(client: GuardedClient, account_id: int, owned: OwnedInboxes, report: CleanupReport) -> None:
+def _cleanup_inboxes(client: GuardedClient, account_id: int, owned: OwnedRecords, report: CleanupReport) -> None:
     base = f"/api/v1/accounts/{account_id}/inboxes"
     try:
         for inbox in listed_inboxes(client.call("GET", base).json()):
             if str(inbox.get("name", "")).startswith(owned.prefix) and isinstance(inbox.get("id"), int):
-                owned.add(inbox["id"], inbox["name"])
+                owned.add(INBOXES, inbox["id"], inbox["name"])
     except Unreachable:
         pass
-    for inbox_id in sorted(owned.created):
-        if inbox_id in owned.deleted:
+    created, deleted = owned.created(INBOXES), owned.deleted(INBOXES)
+    for inbox_id in sorted(created):
+        if inbox_id in deleted:
             report.deleted_by_run.append(inbox_id)
             continue
         try:
@@ -100,28 +101,28 @@ def _cleanup_inboxes(client: GuardedClient, account_id: int, owned: OwnedInboxes
             continue
         if answer.status == 200 or answer.status == 404:
             report.removed.append(inbox_id)
-    report.created = dict(owned.created)
+    report.created = created
     try:
         present = {i.get("id"): str(i.get("name", "")) for i in listed_inboxes(client.call("GET", base).json())}
     except Unreachable:
-        report.left = [i for i in owned.created if i not in report.removed and i not in report.deleted_by_run]
+        report.left = [i for i in created if i not in report.removed and i not in report.deleted_by_run]
         return
-    report.left = sorted(i for i, name in present.items() if i in owned.created or name.startswith(owned.prefix))
+    report.left = sorted(i for i, name in present.items() if i in created or name.startswith(owned.prefix))
     report.removed = [i for i in report.removed if i not in report.left]
 
 
-def _cleanup_records(client: GuardedClient, base: str, collection: str, owned: OwnedInboxes,
+def _cleanup_records(client: GuardedClient, base: str, collection: str, owned: OwnedRecords,
                      report: CleanupReport) -> None:
     """One collection: what the run made or what carries its prefix, deleted. Reported only when the
     run made something there (a deployment without the route answers its list with 404)."""
     for record_id, name in (_listed_names(client, base) or {}).items():
         if name.startswith(owned.prefix):
-            owned.add_record(collection, record_id, name)
-    created = owned.created_records(collection)
+            owned.add(collection, record_id, name)
+    created = owned.created(collection)
     if not created:
         return
     result = report.records[collection] = RecordCleanup(created)
-    deleted = owned.deleted_records(collection)
+    deleted = owned.deleted(collection)
     for record_id in sorted(created):
         if record_id not in deleted:
             try:

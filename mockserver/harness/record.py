@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from mockserver.chatwoot.channels import KIND_BY_CLASS
 from mockserver.chatwoot.clock import iso_from_epoch
-from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, Unreachable, WriteGuard
+from mockserver.harness.guarded_client import GuardedClient, OwnedRecords, RateLimiter, Unreachable, WriteGuard
 from mockserver.harness.lifecycle import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -195,7 +195,7 @@ class Recording:
 
 
 def run(options: RecordOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    guard = WriteGuard(options.account_ids[0], OwnedInboxes("cwmock-record-"), allow_writes=False)
+    guard = WriteGuard(options.account_ids[0], OwnedRecords("cwmock-record-"), allow_writes=False)
     client = GuardedClient(options.base_url, options.token, guard, RateLimiter(options.rate_limit),
                            connection=options.connection)
     recording = Recording(Made(options.seed), options.keep_secrets)

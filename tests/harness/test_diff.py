@@ -249,7 +249,7 @@ def test_an_interrupted_diff_reports_what_both_sides_answered_and_cleans_up(serv
 def test_cleanup_removes_the_bots_and_policies_that_carry_the_prefix(servers):
     """What an interrupted run left (made, but its id never seen): found by the prefix and deleted;
     the account's other records stay."""
-    from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, WriteGuard
+    from mockserver.harness.guarded_client import GuardedClient, OwnedRecords, RateLimiter, WriteGuard
     from mockserver.harness.lifecycle import CleanupReport, cleanup
 
     server, prefix = servers["docs2"], "cwmock-5eed1e55-"
@@ -262,7 +262,7 @@ def test_cleanup_removes_the_bots_and_policies_that_carry_the_prefix(servers):
 
     bots = [post("/agent_bots", {"name": prefix + "bot"}), post("/agent_bots", {"name": "Not the run's"})]
     policy = post("/assignment_policies", {"assignment_policy": {"name": prefix + "policy"}})
-    owned = OwnedInboxes(prefix)
+    owned = OwnedRecords(prefix)
     report = CleanupReport()
     with GuardedClient(server.url, ADMIN, WriteGuard(1, owned, allow_writes=True), RateLimiter(0)) as client:
         cleanup(client, 1, owned, report)

@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from mockserver.harness.guarded_client import (
+    INBOXES,
     GuardedClient,
-    OwnedInboxes,
+    OwnedRecords,
     RateLimiter,
     Refused,
     WriteGuard,
@@ -37,10 +38,10 @@ OWN_BOT, OWN_POLICY = 12, 13
 
 @pytest.fixture
 def guard() -> WriteGuard:
-    owned = OwnedInboxes(PREFIX)
-    owned.add(OWN, PREFIX + "sandbox")
-    owned.add_record("agent_bots", OWN_BOT, PREFIX + "bot")
-    owned.add_record("assignment_policies", OWN_POLICY, PREFIX + "policy")
+    owned = OwnedRecords(PREFIX)
+    owned.add(INBOXES, OWN, PREFIX + "sandbox")
+    owned.add("agent_bots", OWN_BOT, PREFIX + "bot")
+    owned.add("assignment_policies", OWN_POLICY, PREFIX + "policy")
     return WriteGuard(7, owned, allow_writes=True)
 
 
@@ -170,8 +171,8 @@ def test_creates_with_the_prefix_pass(guard):
 
 
 def test_a_read_only_guard_refuses_every_write():
-    owned = OwnedInboxes(PREFIX)
-    owned.add(OWN, PREFIX + "x")
+    owned = OwnedRecords(PREFIX)
+    owned.add(INBOXES, OWN, PREFIX + "x")
     read_only = WriteGuard(7, owned, allow_writes=False)
     assert read_only.refusal("GET", f"{BASE}/inboxes", {}, b"") is None
     assert read_only.refusal("POST", f"{BASE}/inboxes", JSON, body({"name": PREFIX + "a"})) is not None
@@ -182,8 +183,8 @@ def test_observe_records_creates_and_deletes(guard):
     guard.observe("POST", f"{BASE}/inboxes", 200, body({"id": 99, "name": PREFIX + "new"}))
     guard.observe("POST", f"{BASE}/inboxes", 422, body({"id": 98}))
     guard.observe("DELETE", f"{BASE}/inboxes/{OWN}", 200, b"{}")
-    assert guard.owned.created == {OWN: PREFIX + "sandbox", 99: PREFIX + "new"}
-    assert guard.owned.remaining() == [99]
+    assert guard.owned.created(INBOXES) == {OWN: PREFIX + "sandbox", 99: PREFIX + "new"}
+    assert guard.owned.remaining(INBOXES) == [99]
 
 
 def test_observe_records_other_creates_and_deletes(guard):
@@ -193,10 +194,10 @@ def test_observe_records_other_creates_and_deletes(guard):
     guard.observe("POST", f"{BASE}/channels/twilio_channel", 200, body({"id": 80, "name": PREFIX + "t"}))
     guard.observe("DELETE", f"{BASE}/agent_bots/{OWN_BOT}", 200, b"")
     guard.observe("DELETE", f"{BASE}/inboxes/{OWN}/assignment_policy", 200, b"")  # an unlink, not a delete
-    assert guard.owned.created_records("agent_bots") == {OWN_BOT: PREFIX + "bot", 77: PREFIX + "b"}
-    assert guard.owned.created_records("assignment_policies") == {OWN_POLICY: PREFIX + "policy", 78: PREFIX + "p"}
-    assert guard.owned.deleted_records("agent_bots") == {OWN_BOT}
-    assert guard.owned.created[80] == PREFIX + "t" and guard.owned.remaining() == [OWN, 80]
+    assert guard.owned.created("agent_bots") == {OWN_BOT: PREFIX + "bot", 77: PREFIX + "b"}
+    assert guard.owned.created("assignment_policies") == {OWN_POLICY: PREFIX + "policy", 78: PREFIX + "p"}
+    assert guard.owned.deleted("agent_bots") == {OWN_BOT}
+    assert guard.owned.created(INBOXES)[80] == PREFIX + "t" and guard.owned.remaining(INBOXES) == [OWN, 80]
 
 
 def test_curl_line_never_shows_the_token():
@@ -235,7 +236,7 @@ def test_a_refused_request_never_reaches_the_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        owned = OwnedInboxes(PREFIX)
+        owned = OwnedRecords(PREFIX)
         client = GuardedClient(f"http://127.0.0.1:{server.server_address[1]}", "tok",
                                WriteGuard(7, owned, allow_writes=True), RateLimiter(0))
         with pytest.raises(Refused):
@@ -247,4 +248,4 @@ def test_a_refused_request_never_reaches_the_server():
         server.server_close()
     assert _Recorder.seen == [("POST", f"{BASE}/inboxes"), ("DELETE", f"{BASE}/inboxes/500")]
     assert client.refusals == [f"DELETE {BASE}/inboxes/{FOREIGN} refused: inbox {FOREIGN} was not created by this run"]
-    assert owned.created == {500: PREFIX + "made"} and owned.deleted == {500}
+    assert owned.created(INBOXES) == {500: PREFIX + "made"} and owned.deleted(INBOXES) == {500}

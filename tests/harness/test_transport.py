@@ -21,7 +21,7 @@ import pytest
 import trustme
 from conftest import ADMIN
 
-from mockserver.harness.guarded_client import GuardedClient, OwnedInboxes, RateLimiter, Unreachable, WriteGuard
+from mockserver.harness.guarded_client import GuardedClient, OwnedRecords, RateLimiter, Unreachable, WriteGuard
 from mockserver.harness.transport import Connection
 from mockserver.testing.served import ServedMock
 
@@ -36,7 +36,7 @@ def served() -> Iterator[ServedMock]:
 
 
 def client(url: str, connection: Connection) -> GuardedClient:
-    return GuardedClient(url, ADMIN, WriteGuard(1, OwnedInboxes("cwmock-t-"), allow_writes=False), RateLimiter(0),
+    return GuardedClient(url, ADMIN, WriteGuard(1, OwnedRecords("cwmock-t-"), allow_writes=False), RateLimiter(0),
                          connection=connection)
 
 
