@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from contract_tests.forms import valid_as_sent
-from contract_tests.harness import _DemoIds, _make_unique, fresh_mock, json_bodies_only, path_record_exists
+from contract_tests.harness import BUDGETS, _DemoIds, _make_unique, fresh_mock, json_bodies_only, path_record_exists
 from contract_tests.hostile import dump_with
 from mockserver import Profile, resources
 
@@ -106,3 +107,12 @@ def test_the_stateful_spec_keeps_json_bodies_and_only_them_where_there_is_one():
     assert list(create) == ["application/json"]
     original = spec["paths"]["/api/v1/accounts/{account_id}/inboxes"]["post"]["requestBody"]["content"]
     assert {"multipart/form-data", "application/x-www-form-urlencoded"} <= set(original)  # the spec is not changed
+
+
+def test_the_readme_budget_table_says_what_each_budget_runs():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, budget in BUDGETS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{name}` |"))
+        assert f"| {budget.max_examples} examples" in row, row
+        assert f"| {budget.stateful_examples} runs of up to {budget.stateful_steps} steps |" in row, row
+        assert ("coverage" in row) == budget.coverage, row
