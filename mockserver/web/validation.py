@@ -171,17 +171,21 @@ class OpenAPICoreValidator:
                        .get("requestBody", {}).get("content", {}))
             schema = content.get(media_type, {}).get("schema")
             self._form_validators[key] = None if schema is None else OAS30WriteValidator(
-                _anchored(schema), registry=self._registry, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+                {"$ref": _form_schema_uri(path_pattern, method, media_type)}, registry=self._registry,
+                format_checker=OAS30WriteValidator.FORMAT_CHECKER)
         return self._form_validators[key]
 
 
 _SPEC_URI = "urn:chatwoot-inbox-mock:spec"
 
 
-def _anchored(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A schema from the spec whose `$ref`s resolve inside the spec."""
-    ref = schema.get("$ref")
-    return {"$ref": _SPEC_URI + ref} if isinstance(ref, str) else {"allOf": [dict(schema)], "$id": _SPEC_URI}
+def _form_schema_uri(path_pattern: str, method: str, media_type: str) -> str:
+    """Where an operation's form schema is in the spec: validated there, its `$ref`s (its own or its
+    properties') resolve inside the spec. (A copy given the spec's URI as its `$id` took the spec's
+    place, so that a property's `$ref` pointed into the copy, at nothing.)"""
+    pointer = "/".join(part.replace("~", "~0").replace("/", "~1")
+                       for part in ("paths", path_pattern, method, "requestBody", "content", media_type, "schema"))
+    return f"{_SPEC_URI}#/{pointer}"
 
 
 def _closest(errors: list[Any]) -> list[Any]:
@@ -269,7 +273,10 @@ def _form_problem(error: Any) -> FieldProblem:
 
 
 def _schema_detail(error: BaseException) -> str:
-    details = getattr(error, "details", None)
+    try:
+        details = getattr(error, "details", None)
+    except Exception:  # openapi-core words its details with str(), which fails on a non-UTF-8 body
+        return ""
     if isinstance(details, Mapping) and details.get("schema_errors"):
         return " " + "; ".join(f"{'.'.join(map(str, e.get('path') or []))}: {e.get('message')}"
                                for e in details["schema_errors"])

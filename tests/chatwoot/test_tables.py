@@ -1,10 +1,17 @@
-"""Tables: what a change reports of itself (the records it touched, their values now) and the id
-sequences a durable copy keeps across a restart."""
+"""Tables: what a change reports of itself (the records it touched, their values now), the id
+sequences a durable copy keeps across a restart, an undone change leaving records and indexes (tokens,
+unique values, counts, avatars) as they were, snapshots, timestamps and member lists."""
 
 from __future__ import annotations
 
-from mockserver import Profile, build_store, demo_document
+import re
+
+import pytest
+
+from mockserver import Profile, Store, build_store, demo_document
+from mockserver.chatwoot.errors import BotTokenRejected, InboxLimitExceeded, InvalidAccessToken, RecordInvalid
 from mockserver.chatwoot.models import Inbox
+from mockserver.state.document import export_document
 
 
 def test_changed_records_are_the_touched_records_with_their_values_now():
@@ -37,3 +44,122 @@ def test_sequences_continue_past_ids_no_record_holds_any_more():
     assert restarted.add_inbox(1, "After restart", {"type": "api"}).id == created.id + 1
     restarted.continue_sequences({"inbox": 1})  # never goes back
     assert restarted.sequences()["inbox"] == created.id + 1
+
+
+def test_an_undone_change_leaves_every_record_and_index_as_it_was():
+    # A write the runtime cannot save is undone (control/runtime.py): the records come back, and so
+    # must what is derived from them: tokens, unique channel values, inbox counts, avatars, sequences.
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    pictured = store.create_inbox(admin, {"name": "Pictured", "channel": {"type": "api"}},
+                                  avatar=Store.new_avatar("old.png", "image/png", b"o" * 100))
+    old_key = pictured.avatar.key
+    sms_number, whatsapp_number = store.inboxes[6].channel["phone_number"], store.inboxes[4].channel["phone_number"]
+    before, sequences = export_document(store), store.sequences()
+    with pytest.raises(RuntimeError), store.changing():
+        store.add_user("New", "new@example.test", "new-user-token", {1: "agent"})
+        store.add_agent_bot("New bot", "new-bot-token", account_id=1)
+        store.create_inbox(admin, {"name": "New", "channel": {"type": "sms", "phone_number": "+15550009999"}})
+        store.update_inbox(admin, 6, {"channel": {"phone_number": "+15550008888"}})
+        store.delete_inbox(admin, 4)
+        store.update_inbox(admin, pictured.id, {}, avatar=Store.new_avatar("new.png", "image/png", b"n" * 300))
+        new_key = pictured.avatar.key
+        store.configure_account(1, status="suspended")
+        brief = store.create_inbox(admin, {"name": "Brief", "channel": {"type": "api"}})  # made and gone again
+        store.add_inbox_members(admin, brief.id, [2])
+        store.delete_inbox(admin, brief.id)
+        raise RuntimeError("the change could not be saved")
+    assert (export_document(store), store.sequences()) == (before, sequences)
+    admin = store.authenticate("demo-admin-token", 1)  # the account active again (a new record: undone)
+    for token in ("new-user-token", "new-bot-token"):
+        with pytest.raises(InvalidAccessToken):
+            store.authenticate(token, 1)
+    assert store.avatar(old_key).data == b"o" * 100 and store.avatar(new_key) is None
+    taken = {"sms": sms_number, "whatsapp": whatsapp_number}
+    for kind, number in taken.items():  # the numbers of the changed and the deleted inbox are theirs again
+        with pytest.raises(RecordInvalid):
+            store.create_inbox(admin, {"name": "Again", "channel": {"type": kind, "phone_number": number}})
+    made = store.create_inbox(admin, {"name": "Free", "channel": {"type": "sms", "phone_number": "+15550008888"}})
+    assert made.id == sequences["inbox"] + 1  # the undone create's id is given again
+    # The avatar memory holds the old avatar alone: exactly the rest of the cap fits.
+    store.avatar_memory_limit = 100 + 50
+    with pytest.raises(RecordInvalid):
+        store.update_inbox(admin, made.id, {}, avatar=Store.new_avatar("a.png", "image/png", b"a" * 51))
+    store.update_inbox(admin, made.id, {}, avatar=Store.new_avatar("a.png", "image/png", b"a" * 50))
+    # The inbox count is the records' own: the limit allows exactly one more.
+    store.configure_account(1, inbox_limit=sum(inbox.account_id == 1 for inbox in store.inboxes.values()) + 1)
+    store.create_inbox(admin, {"name": "Last", "channel": {"type": "api"}})
+    with pytest.raises(InboxLimitExceeded):
+        store.create_inbox(admin, {"name": "One too many", "channel": {"type": "api"}})
+
+
+def test_an_undone_agent_bot_delete_gives_the_bot_its_token_back():
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    bot = store.create_agent_bot(admin, {"name": "Doomed"})
+    with pytest.raises(RuntimeError), store.changing():
+        store.update_agent_bot(admin, bot.id, {"name": "Renamed"})
+        store.delete_agent_bot(admin, bot.id)
+        raise RuntimeError("the change could not be saved")
+    with pytest.raises(BotTokenRejected):  # the token is the bot's again: known, and refused as a bot's
+        store.authenticate(bot.access_token, 1)
+    assert store.get_agent_bot(admin, bot.id).name == "Doomed"
+
+
+@pytest.mark.parametrize(("write", "touched"), [
+    (lambda store, admin: store.update_inbox(admin, 6, {"channel": {"phone_number": "+15550008888"}}),
+     [("inboxes", 6)]),
+    (lambda store, admin: store.update_inbox(admin, 6, {}, avatar=Store.new_avatar("a.png", "image/png", b"a")),
+     [("inboxes", 6)]),
+    (lambda store, admin: store.delete_avatar(admin, 6), [("inboxes", 6)]),
+    (lambda store, admin: store.create_inbox(admin, {"name": "New", "channel": {"type": "api"}}), [("inboxes", 8)]),
+    (lambda store, admin: store.delete_inbox(admin, 1),
+     [("inboxes", 1), ("members", 1), ("bot_links", 1), ("campaigns", 1), ("campaigns", 2)]),
+])
+def test_a_write_touches_exactly_the_records_it_changes(write, touched):
+    # What a change touched is what the state database writes (control/state_db.py): no record more.
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    store.update_inbox(admin, 6, {}, avatar=Store.new_avatar("old.png", "image/png", b"o"))
+    with store.changing() as change:
+        write(store, admin)
+    assert change.touched == touched
+
+
+def test_a_restored_snapshot_is_a_store_of_its_own():
+    store = build_store(demo_document(), Profile.DOCS)
+    snapshot = store.snapshot()
+    first, second = Store.from_snapshot(snapshot), Store.from_snapshot(snapshot)
+    assert len({store.uid, first.uid, second.uid}) == 3  # what caches of rendered views are keyed by
+    assert export_document(first) == export_document(store)
+
+
+def test_members_are_listed_in_id_order_and_only_the_accounts_own():
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    store.add_member(2, 3)  # a user of account 2 only, made a member by a state document
+    store.add_member(2, 1)
+    assert [user.id for user in store.inbox_members(admin, 2)] == [1, 2]  # joined 2, then 3, then 1
+    assert [user.id for user in store.assignable_agents(admin, 2)] == [1, 2]
+
+
+def test_a_replaced_avatar_frees_its_memory_and_its_address():
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    store.update_inbox(admin, 1, {}, avatar=Store.new_avatar("old.png", "image/png", b"o" * 100))
+    old_key = store.inboxes[1].avatar.key
+    store.avatar_memory_limit = 100  # full: only a replacement of at most the same size fits
+    store.update_inbox(admin, 1, {}, avatar=Store.new_avatar("new.png", "image/png", b"n" * 100))
+    assert store.avatar(old_key) is None  # the old address serves nothing, not the new picture
+    assert store.avatar(store.inboxes[1].avatar.key).data == b"n" * 100
+    with pytest.raises(RecordInvalid):
+        store.update_inbox(admin, 2, {}, avatar=Store.new_avatar("more.png", "image/png", b"m"))
+
+
+def test_new_records_are_stamped_in_utc_with_milliseconds_and_a_z():
+    # As Rails renders a timestamp: 2025-01-13T22:18:26.123Z.
+    store = build_store(demo_document(), Profile.DOCS)
+    inbox = store.add_inbox(1, "Stamped", {"type": "api"})
+    campaign = store.add_campaign(inbox.id, "Stamped", "Hello", "ongoing")
+    for stamp in (inbox.created_at, campaign.created_at, campaign.updated_at):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp

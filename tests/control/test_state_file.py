@@ -62,6 +62,33 @@ def test_a_json_state_file_is_kept_beside_it_and_the_file_becomes_a_database(tmp
     assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.1.bak", "state.json.bak"]
 
 
+@pytest.mark.parametrize("found", ["nothing", "a JSON state file"])
+def test_a_new_database_is_synced_then_named_then_its_name_synced_into_the_directory(tmp_path, monkeypatch, found):
+    # A power cut right after the start must leave either the old file or the whole new database: the
+    # new file's bytes reach the disk before the rename, and the rename (and a JSON file's backup link)
+    # only once the directory holding them is synced after it.
+    target = tmp_path / "state.json"
+    if found != "nothing":
+        target.write_text(json.dumps(demo_document()))
+    events: list[tuple[str, object]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(descriptor: int) -> None:
+        status = os.fstat(descriptor)
+        events.append(("fsync", "directory" if os.path.samestat(status, os.stat(tmp_path)) else status.st_ino))
+        fsync(descriptor)
+
+    def recording_replace(source, destination) -> None:
+        events.append(("rename", Path(destination).name))
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    create_app(state_file.load(target, Profile.DOCS) if found != "nothing" else build_store(demo_document()),
+               state_file=target)
+    assert events == [("fsync", target.stat().st_ino), ("rename", "state.json"), ("fsync", "directory")]
+
+
 def test_an_existing_database_is_made_to_hold_the_state_the_app_starts_with(tmp_path):
     target = tmp_path / "state.json"
     create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
