@@ -237,11 +237,11 @@ POST_BLOCK = 1_000  # a fresh app every 1,000 creates, so the state stays small
 IN_PROCESS_ORDER = [(m, p) for m, p, _ in IN_PROCESS_CALLS]
 
 
-def wsgi_environ(method: str, path: str, body: str | None) -> dict[str, Any]:
+def wsgi_environ(method: str, path: str, body: str | None, token: str = TOKEN) -> dict[str, Any]:
     environ = {
         "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
         "SERVER_NAME": HOST, "SERVER_PORT": "3000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": f"{HOST}:3000",
-        "REMOTE_ADDR": HOST, "REMOTE_PORT": "50000", "HTTP_API_ACCESS_TOKEN": TOKEN,
+        "REMOTE_ADDR": HOST, "REMOTE_PORT": "50000", "HTTP_API_ACCESS_TOKEN": token,
         "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.multithread": False,
         "wsgi.multiprocess": False, "wsgi.run_once": False, "wsgi.input_terminated": True,
     }
@@ -251,10 +251,12 @@ def wsgi_environ(method: str, path: str, body: str | None) -> dict[str, Any]:
     return environ
 
 
-def wsgi_caller(app: Any, method: str, path: str, body: str | None) -> Any:
+def wsgi_caller(app: Any, method: str, path: str, body: str | None, token: str = TOKEN) -> Any:
+    """A call of the app as a WSGI server makes it (the environ prebuilt, the stream ended, the
+    answer joined): the app's own cost, without the test client's."""
     import io
 
-    prebuilt = wsgi_environ(method, path, body)
+    prebuilt = wsgi_environ(method, path, body, token)
     raw = body.encode() if body is not None else b""
     status: list[str] = []
 

@@ -154,18 +154,14 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
     def list_inboxes(self, actor: Actor) -> list[Inbox]:
         self.authorize(actor, "inboxes.index")
         # The policy scope drops the controller's name order: rows come in id order (digest §2.5).
-        # The account's visible inboxes are picked first and only they sorted: sorting every inbox of
-        # the store was most of listing 2,000 of 10,000 (bench/bench_state.py).
-        account_id = actor.account.id
+        # Only the account's inboxes are read (its index), not every inbox of the store: scanning
+        # 10,000 to list 2,000 was half of the list's time (bench/bench_state.py).
+        account_inboxes = self._account_inboxes.get(actor.account.id, {})
+        ids = sorted(account_inboxes)
         if actor.is_admin:
-            mine = [inbox for inbox in self.inboxes.values() if inbox.account_id == account_id]
-        else:
-            member_of = self.members.get
-            user_id = actor.user.id
-            mine = [inbox for inbox in self.inboxes.values()
-                    if inbox.account_id == account_id and user_id in member_of(inbox.id, ())]
-        mine.sort(key=_inbox_id)
-        return mine
+            return list(map(account_inboxes.__getitem__, ids))
+        member_of, user_id = self.members.get, actor.user.id
+        return [account_inboxes[inbox_id] for inbox_id in ids if user_id in member_of(inbox_id, ())]
 
     @locked
     def get_inbox(self, actor: Actor, inbox_id: int) -> Inbox:
@@ -405,7 +401,3 @@ BEFORE_PARAMS: dict[str, Callable[[Store, Actor, Mapping[str, Any], Mapping[str,
     "twilio_channels.create": lambda s, a, p, b: s._require_admin(a),
     "assignable_agents.index": lambda s, a, p, b: None,
 }
-
-
-def _inbox_id(inbox: Inbox) -> int:
-    return inbox.id

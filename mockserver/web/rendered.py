@@ -11,6 +11,7 @@ The cache is bounded: past `max_entries` it starts again empty (a miss costs one
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,23 +20,37 @@ from mockserver.chatwoot import views
 from mockserver.chatwoot.models import Actor, Inbox
 from mockserver.chatwoot.store import Store
 
+_VERSION = operator.attrgetter("version")
+
 
 class RenderedInboxes:
     def __init__(self, dumps: Callable[[Any], str | bytes], max_entries: int = 25_000) -> None:
         self._dumps = dumps
-        self._entries: dict[tuple[str, int, int, bool, str], bytes] = {}
+        # (store uid, admin view, frontend URL) -> inbox version -> the inbox's JSON. A version is
+        # one inbox's, once (the store's counter never gives it again), so it is the whole key
+        # within a view: a list of 2,000 looks up 2,000 integers, not 2,000 tuples.
+        self._views: dict[tuple[str, bool, str], dict[int, bytes]] = {}
+        self._count = 0
         self._max_entries = max_entries
         self._lock = threading.Lock()
 
     def list_body(self, store: Store, actor: Actor, urls: views.Urls) -> bytes:
-        """`{"payload": [...]}` of the inboxes the actor may list, as JSON bytes."""
-        admin, uid, frontend_url, entries = actor.is_admin, store.uid, urls.frontend_url, self._entries
+        """`{"payload": [...]}` of the inboxes the actor may list, as JSON bytes and the answer's
+        newline: one join of the cached bytes, the body's only copy (each copy of 2,000 inboxes,
+        4.4 MB, cost a millisecond)."""
+        admin = actor.is_admin
         with store.reading():
             inboxes = store.list_inboxes(actor)
-            # The cache looked up inline (a list is thousands of hits), a miss rendered as one is.
-            parts = [entries.get((uid, inbox.id, inbox.version, admin, frontend_url))
-                     or self.inbox_bytes(store, inbox, admin, urls) for inbox in inboxes]
-        return b'{"payload":[' + b",".join(parts) + b"]}"
+            # Thousands of hits, looked up without a Python call each; the misses then rendered.
+            parts = list(map(self._view(store, admin, urls).get, map(_VERSION, inboxes)))
+            if None in parts:
+                parts = [part or self.inbox_bytes(store, inbox, admin, urls)
+                         for part, inbox in zip(parts, inboxes, strict=True)]
+        if not parts:
+            return b'{"payload":[]}\n'
+        parts[0] = b'{"payload":[' + parts[0]
+        parts[-1] = parts[-1] + b"]}\n"
+        return b",".join(parts)
 
     def inbox_body(self, store: Store, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
         """One inbox's JSON bytes (a show, or a write's answer), read under the store's lock as a list is."""
@@ -43,16 +58,26 @@ class RenderedInboxes:
             return self.inbox_bytes(store, inbox, admin, urls)
 
     def inbox_bytes(self, store: Store, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
-        key = (store.uid, inbox.id, inbox.version, admin, urls.frontend_url)
-        found = self._entries.get(key)
+        kept = self._view(store, admin, urls)
+        found = kept.get(inbox.version)
         if found is not None:
             return found
         found = self._render(inbox, admin, urls)
         with self._lock:
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()
-            self._entries[key] = found
+            if self._count >= self._max_entries:
+                self._views.clear()
+                self._count = 0
+                kept = self._view(store, admin, urls)
+            kept[inbox.version] = found
+            self._count += 1
         return found
+
+    def _view(self, store: Store, admin: bool, urls: views.Urls) -> dict[int, bytes]:
+        key = (store.uid, admin, urls.frontend_url)
+        kept = self._views.get(key)
+        if kept is None:
+            kept = self._views.setdefault(key, {})
+        return kept
 
     def _render(self, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
         encoded = self._dumps(views.inbox_json(inbox, admin, urls))
