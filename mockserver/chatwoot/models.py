@@ -34,21 +34,26 @@ WORKING_HOUR_KEYS = ("day_of_week", "closed_all_day", "open_hour", "open_minutes
                      "close_minutes", "open_all_day")
 
 
+def _day(day: int) -> dict[str, Any]:
+    weekend = day in (0, 6)
+    return {
+        "day_of_week": day,
+        "closed_all_day": weekend,
+        "open_hour": None if weekend else 9,
+        "open_minutes": None if weekend else 0,
+        "close_hour": None if weekend else 17,
+        "close_minutes": None if weekend else 0,
+        "open_all_day": False,
+    }
+
+
+#: Scalars only, so that a row's copy is `dict(row)`: every inbox created gets them.
+_DEFAULT_WORKING_HOURS = tuple(_day(day) for day in range(7))
+
+
 def default_working_hours() -> list[dict[str, Any]]:
     """`create_default_working_hours`: weekends closed, weekdays 9:00 to 17:00 (digest §4.3)."""
-    hours = []
-    for day in range(7):
-        weekend = day in (0, 6)
-        hours.append({
-            "day_of_week": day,
-            "closed_all_day": weekend,
-            "open_hour": None if weekend else 9,
-            "open_minutes": None if weekend else 0,
-            "close_hour": None if weekend else 17,
-            "close_minutes": None if weekend else 0,
-            "open_all_day": False,
-        })
-    return hours
+    return [dict(row) for row in _DEFAULT_WORKING_HOURS]
 
 
 @dataclass
@@ -121,10 +126,11 @@ class Inbox:
     version: int = 0
 
     def __deepcopy__(self, memo: dict) -> Inbox:
-        """The undo log's copy (`Tables._touch`): its own channel, attributes and working hours; the
-        channel kind (a constant) and the avatar (never changed in place, only replaced) shared."""
+        """The undo log's copy (`Tables._touch`): its own channel, attributes and list of working
+        hours; the channel kind (a constant), the avatar and the working hours' rows (never changed
+        in place, only replaced: `rules.update_working_hours`) shared."""
         return dataclasses.replace(self, channel=copied(self.channel), attributes=copied(self.attributes),
-                                   working_hours=copied(self.working_hours))
+                                   working_hours=list(self.working_hours))
 
 
 @dataclass

@@ -116,18 +116,20 @@ def format_csat_config(config: Any) -> dict:
 
 def update_working_hours(hours: list[dict[str, Any]], changes: list[Mapping[str, Any]]) -> None:
     """`update_working_hours`: only the days listed and only the keys given change; a row that
-    would break WorkingHour's validations stays as it was (Chatwoot uses non-bang `update`)."""
-    by_day = {row["day_of_week"]: row for row in hours}
+    would break WorkingHour's validations stays as it was (Chatwoot uses non-bang `update`).
+    A changed row is replaced in `hours`, never changed in place: inboxes share equal rows
+    (`Tables._shared_hours`)."""
+    by_day = {row["day_of_week"]: index for index, row in enumerate(hours)}
     for change in changes:
-        row = by_day.get(change.get("day_of_week"))
-        if row is None:
+        index = by_day.get(change.get("day_of_week"))
+        if index is None:
             continue
-        candidate = {**row, **{k: change[k] for k in WORKING_HOUR_KEYS if k in change}}
+        candidate = {**hours[index], **{k: change[k] for k in WORKING_HOUR_KEYS if k in change}}
         if candidate.get("open_all_day"):
             # `ensure_open_all_day_hours` runs before validation.
             candidate.update(open_hour=0, open_minutes=0, close_hour=23, close_minutes=59)
         if working_hour_valid(candidate):
-            row.update(candidate)
+            hours[index] = candidate
 
 
 def working_hour_valid(row: Mapping[str, Any]) -> bool:

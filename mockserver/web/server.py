@@ -25,6 +25,7 @@ built before it.
 from __future__ import annotations
 
 import asyncio
+import encodings.idna  # noqa: F401  (imported before the fork: see _announce_when_listening)
 import gc
 import multiprocessing
 import socket
@@ -239,6 +240,11 @@ def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | No
 
 
 def _announce_when_listening(host: str, port: int, announce: Callable[[], None]) -> None:
+    """Calls `announce` from a thread once the port takes connections. The thread runs while
+    granian forks the worker: what it imports must be imported already (a module lock held at a
+    fork stays held in the child). `socket.create_connection` encodes the host with the `idna`
+    codec, which the worker needs too (Werkzeug's `Map.bind`): imported at the top of this module,
+    or a worker forked while the thread imported it waited forever on its first request."""
     def wait() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

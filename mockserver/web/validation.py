@@ -5,7 +5,10 @@ the engine behind them (openapi-core today) can be swapped for a faster one with
 app. The spec is loaded once per validator; validators are built once per app.
 
 openapi-core is used in validate-only mode (`iter_*_errors`): unmarshalling costs about 10x more
-on lists and we never need its typed values (tooling notes §1).
+on lists and we never need its typed values (tooling notes §1). It is imported, and its view of a
+spec built, on a validator's first use: the public API's requests are checked by the compiled
+validators, so a served mock that is only called on its public API never loads it (importing it
+and building its view of the two specs was about 20 MB of the served process: bench/bench_state.py).
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30WriteValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -108,6 +109,8 @@ class _CoreRequest:
         # Only the media type is case-insensitive: a multipart boundary must keep its case.
         media_type, _, parameters = request.content_type.partition(";")
         self.content_type = media_type.strip().lower() + (f";{parameters}" if parameters else "")
+        from openapi_core.datatypes import RequestParameters  # the module is loaded once openapi-core is
+
         self.parameters = RequestParameters(
             path=dict(request.path_params),
             query=ImmutableMultiDict(request.query),
@@ -129,11 +132,20 @@ class OpenAPICoreValidator:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self._spec = spec
-        self._registry = Registry().with_resource(_SPEC_URI, Resource(contents=dict(spec), specification=DRAFT4))
         self._form_validators: dict[tuple[str, str, str], Any] = {}
-        # The spec is checked by its own test (tests/test_spec.py); checking it again for every app
-        # would cost about 0.08 s each time.
-        self._openapi = OpenAPI.from_dict(dict(spec), config=Config(spec_validator_cls=None))
+
+    @functools.cached_property
+    def _openapi(self) -> Any:
+        """openapi-core's view of the spec, made on first use (two threads may both make it: the
+        same view, one kept). The spec is checked by its own test (tests/test_spec.py); checking it
+        again for every app would cost about 0.08 s each time."""
+        from openapi_core import Config, OpenAPI
+
+        return OpenAPI.from_dict(dict(self._spec), config=Config(spec_validator_cls=None))
+
+    @functools.cached_property
+    def _registry(self) -> Registry:
+        return Registry().with_resource(_SPEC_URI, Resource(contents=dict(self._spec), specification=DRAFT4))
 
     def validate(self, request: IncomingRequest) -> None:
         if request.form is not None:

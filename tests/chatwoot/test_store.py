@@ -251,6 +251,21 @@ def test_a_snapshot_restores_an_equal_and_independent_store():
     assert restored._lock is not original._lock
 
 
+def test_inboxes_share_equal_working_hour_rows_and_an_update_replaces_only_its_own():
+    store = demo()
+    admin = store.authenticate(ADMIN, 1)
+    first, second = (store.create_inbox(admin, {**API, "name": name}) for name in ("First", "Second"))
+    assert all(a is b for a, b in zip(first.working_hours, second.working_hours, strict=True))
+    # 1 and True are equal, but a row holding one is not the row holding the other.
+    with_one = store.add_inbox(1, "One", {"type": "api"},
+                               working_hours=[{**first.working_hours[0], "closed_all_day": 1}])
+    assert with_one.working_hours[0]["closed_all_day"] is not True and first.working_hours[0]["closed_all_day"] is True
+    before = [dict(row) for row in second.working_hours]
+    store.update_inbox(admin, first.id, {"working_hours": [{"day_of_week": 1, "open_hour": 8}]})
+    assert first.working_hours[1]["open_hour"] == 8
+    assert second.working_hours == before and second.working_hours[1]["open_hour"] == 9
+
+
 def test_configure_account_changes_only_what_is_given():
     store = build_store(demo_document(), Profile.DOCS)
     before = store.account_settings(2).inbox_limit
