@@ -164,7 +164,11 @@ def test_generated_bodies_get_the_same_verdict(operation: Any, mode: GenerationM
 
     @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(operation.as_strategy(generation_mode=mode))
+    # Negative forms are left to the mutation fuzzer and the edge cases: a negative value sent in a
+    # form is text, often valid text (the number 5 is "5"), so a run of them may have no refusal
+    # at all to compare.
+    @given(operation.as_strategy(generation_mode=mode).filter(
+        lambda case: mode is GenerationMode.POSITIVE or not is_form(case.media_type or "")))
     def agree(case: Any) -> None:
         body = None if not isinstance(case.body, (dict, list, str, int, float, bool, bytes)) else case.body
         assert_agree(incoming(operation.path, operation.method, case.media_type or "application/json", body), tally)
