@@ -116,6 +116,7 @@ class Tables:
         self._account_inboxes: dict[int, dict[int, Inbox]] = {}
         # Each distinct working-hours row, once (`_shared_hours`), by its keys, values and their types.
         self._hour_rows: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
+        self._default_hours: list[dict[str, Any]] | None = None  # those shared rows, made on first use
         self._last_ids: dict[str, int] = {}  # sequence -> the highest id it has given or seen
         self._avatars: dict[str, int] = {}  # avatar key -> inbox id
         self._avatar_bytes = 0  # what all avatars hold together
@@ -149,11 +150,10 @@ class Tables:
     def from_snapshot(snapshot: bytes) -> Any:
         return pickle.loads(snapshot)  # our own bytes, made by `snapshot()` in this process
 
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[Any]:
-        """Hold the lock while reading several records at once (an export sees one moment)."""
-        with self._lock:
-            yield self
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        """Hold the lock while reading several records at once (an export sees one moment): the
+        lock itself (every show and list takes it; a generator's context manager cost more)."""
+        return self._lock
 
     # ----------------------------------------------------------------- changes
     @contextlib.contextmanager
@@ -380,7 +380,7 @@ class Tables:
         # Channel ids come from one sequence per channel table, so they coincide across types.
         channel_id = self._take_id(f"channel:{kind.key}", channel_id)
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
-                      self._shared_hours(working_hours or default_working_hours()),
+                      self._shared_hours(working_hours) if working_hours else self._new_default_hours(),
                       created_at or now(), version=self._new_version())
         self._touch("inboxes", inbox_id)
         self._link_inbox(inbox)
@@ -406,6 +406,12 @@ class Tables:
                 kept = shared[key] = copied(row)
             rows.append(kept)
         return rows
+
+    def _new_default_hours(self) -> list[dict[str, Any]]:
+        """A new list of the shared default rows (every inbox created through the API gets them)."""
+        if self._default_hours is None:
+            self._default_hours = self._shared_hours(default_working_hours())
+        return list(self._default_hours)
 
     def _remove_inbox(self, inbox: Inbox) -> None:
         """The inbox and everything attached to it: members, bot link, campaigns, avatar."""

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Request, Response, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
@@ -44,6 +45,7 @@ TOKEN_ENVIRON = "HTTP_API_ACCESS_TOKEN"
 #: The WSGI environ key of a fault picked (and waited for) before the app ran.
 PICKED_FAULT = "chatwoot_mock.picked_fault"
 _NOT_PICKED = object()
+_NO_QUERY = ImmutableMultiDict()
 #: The Blueprint's name: its endpoints are "api.<operationId>".
 NAME = "api"
 
@@ -224,7 +226,7 @@ def _request_line(req: Request, route: Route, path: dict[str, Any], token: str |
         "path": req.path,
         "path_pattern": route.spec_path,
         "path_params": {k: str(v) for k, v in path.items()},
-        "query": req.args,
+        "query": req.args if req.environ.get("QUERY_STRING") else _NO_QUERY,  # Werkzeug parses even ""
         "headers": {"api_access_token": token or ""},
         "host_url": host_url,
     }
