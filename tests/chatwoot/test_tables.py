@@ -61,6 +61,8 @@ def test_an_undone_change_leaves_every_record_and_index_as_it_was():
         store.add_agent_bot("New bot", "new-bot-token", account_id=1)
         store.create_inbox(admin, {"name": "New", "channel": {"type": "sms", "phone_number": "+15550009999"}})
         store.update_inbox(admin, 6, {"channel": {"phone_number": "+15550008888"}})
+        store.update_inbox(admin, 2, {"name": "Renamed", "greeting_enabled": True,  # changed in place
+                                      "working_hours": [{"day_of_week": 1, "closed_all_day": True}]})
         store.delete_inbox(admin, 4)
         store.update_inbox(admin, pictured.id, {}, avatar=Store.new_avatar("new.png", "image/png", b"n" * 300))
         new_key = pictured.avatar.key
@@ -163,3 +165,65 @@ def test_new_records_are_stamped_in_utc_with_milliseconds_and_a_z():
     campaign = store.add_campaign(inbox.id, "Stamped", "Hello", "ongoing")
     for stamp in (inbox.created_at, campaign.created_at, campaign.updated_at):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+
+
+def test_every_store_has_its_own_uid():
+    stores = [build_store(demo_document(), Profile.DOCS) for _ in range(2)]
+    assert stores[0].uid != stores[1].uid and all(isinstance(store.uid, str) and store.uid for store in stores)
+
+
+def test_an_inbox_version_is_never_given_twice_not_even_after_an_undo():
+    # What a cache of the rendered inbox is keyed by (web/rendered.py).
+    store = build_store(demo_document(), Profile.DOCS)
+    seen = [inbox.version for inbox in store.inboxes.values()]
+    with pytest.raises(RuntimeError), store.changing():
+        seen.append(store.add_inbox(1, "Undone", {"type": "api"}).version)
+        raise RuntimeError("the change could not be saved")
+    again = store.add_inbox(1, "Again", {"type": "api"})  # the same id as the undone one
+    seen += [again.version, store.add_inbox(1, "Next", {"type": "api"}).version]
+    assert len(set(seen)) == len(seen) and all(isinstance(version, int) for version in seen)
+
+
+def test_ids_a_document_gives_are_kept_and_a_duplicate_refused():
+    store = build_store(demo_document(), Profile.DOCS)
+    inbox = store.add_inbox(1, "Given ids", {"type": "api", "channel_id": 42}, id=40)
+    assert (inbox.id, inbox.channel_id) == (40, 42)
+    assert store.add_inbox(1, "Next", {"type": "api"}).channel_id == 43  # the API channel sequence goes on
+    with pytest.raises(ValueError, match=r"^duplicate inbox id 40$"):
+        store.add_inbox(1, "Twin", {"type": "api"}, id=40)
+
+
+@pytest.mark.parametrize(("token", "message"), [("", "an access token must not be blank"),
+                                                 ("demo-agent-token", "access token already in use")])
+def test_a_token_that_is_blank_or_taken_is_refused(token, message):
+    store = build_store(demo_document(), Profile.DOCS)
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        store.add_user("New", "new@example.test", token, {1: "agent"})
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        store.add_agent_bot("New bot", token, account_id=1)
+
+
+def test_an_undone_change_keeps_the_avatar_memory_of_every_inbox():
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    for inbox_id in (1, 2):
+        store.update_inbox(admin, inbox_id, {}, avatar=Store.new_avatar("a.png", "image/png", b"a" * 100))
+    with pytest.raises(RuntimeError), store.changing():
+        store.update_inbox(admin, 2, {"name": "Renamed"})  # undone: the inbox is put back with its avatar
+        raise RuntimeError("the change could not be saved")
+    store.avatar_memory_limit = 250  # 200 held: 50 more fit, 51 do not
+    with pytest.raises(RecordInvalid):
+        store.update_inbox(admin, 3, {}, avatar=Store.new_avatar("b.png", "image/png", b"b" * 51))
+    store.update_inbox(admin, 3, {}, avatar=Store.new_avatar("b.png", "image/png", b"b" * 50))
+
+
+def test_a_telegram_bot_token_is_checked_on_create_only_and_must_be_present():
+    # ensure_valid_bot_token runs on create (digest §2.3); presence on every save.
+    store = build_store(demo_document(), Profile.DOCS)
+    admin = store.authenticate("demo-admin-token", 1)
+    with pytest.raises(RecordInvalid, match="Bot token invalid token"):
+        store.create_inbox(admin, {"name": "T", "channel": {"type": "telegram", "bot_token": "not-a-token"}})
+    store.update_inbox(admin, 5, {"channel": {"bot_token": "not-a-token-either"}})
+    assert store.inboxes[5].channel["bot_token"] == "not-a-token-either"
+    with pytest.raises(RecordInvalid, match="Bot token can't be blank"):
+        store.add_inbox(1, "No token", {"type": "telegram"})

@@ -131,6 +131,34 @@ def test_a_form_field_named_in_brackets_is_named_by_its_leaf():
     assert answer == (422, [("website_url", "Website url can't be blank")])
 
 
+def test_a_form_fields_pattern_problem_is_said_in_words_and_other_rules_as_they_are():
+    integer = {"type": "string", "pattern": "^-?[0-9]+$", "maxLength": 3,
+               "x-pattern-problem": "is not an integer from -99 to 999"}
+    schema = {"type": "object", "properties": {"policy[window]": integer}}
+    validator = reference(schema, media=BOTH)
+    assert verdict(validator, request(form={"policy[window]": "ten"}, content_type=FORM)) == (
+        422, [("window", "policy[window]: is not an integer from -99 to 999")])
+    assert verdict(validator, request(form={"policy[window]": "1000"}, content_type=FORM)) == (
+        422, [("policy[window]", "policy[window]: '1000' is too long")])
+
+
+def test_a_form_to_an_unknown_operation_or_one_without_a_body_is_415():
+    assert verdict(reference(media=BOTH), IncomingRequest(
+        method="POST", path="/nowhere", path_pattern="/nowhere", path_params={}, content_type=FORM,
+        form={"name": "x"})) == (415, [("", "This operation takes no multipart/form-data body")])
+    assert verdict(reference(media=BOTH), request(form={"name": "x"}, content_type=FORM, method="GET")) == (
+        415, [("", "This operation takes no multipart/form-data body")])
+
+
+def test_a_form_schema_under_a_path_with_a_tilde_is_found():
+    spec = spec_with(PERSON, media=BOTH)
+    spec["paths"]["/~things"] = spec["paths"].pop(PATH)
+    validator = OpenAPICoreValidator(spec)
+    tilde = IncomingRequest(method="POST", path="/~things", path_pattern="/~things", path_params={"id": "1"},
+                            content_type=FORM, form={"kind": "a"})
+    assert verdict(validator, tilde) == (422, [("name", "Name can't be blank")])
+
+
 def test_a_form_to_an_operation_without_a_multipart_body_is_415():
     answer = verdict(reference(), request(form={"name": "x"}, content_type=FORM))
     assert answer == (415, [("", "This operation takes no multipart/form-data body")])
