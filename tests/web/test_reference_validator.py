@@ -150,11 +150,13 @@ def test_a_form_to_an_unknown_operation_or_one_without_a_body_is_415():
         415, [("", "This operation takes no multipart/form-data body")])
 
 
-def test_a_form_schema_under_a_path_with_a_tilde_is_found():
+@pytest.mark.parametrize("path", ["/~things", "/~0things", "/~1things"])
+def test_a_form_schema_under_a_path_with_a_tilde_is_found(path):
+    # A JSON pointer writes "~" as "~0": "/~1things" is not "//things", nor "/~0things" "/~things".
     spec = spec_with(PERSON, media=BOTH)
-    spec["paths"]["/~things"] = spec["paths"].pop(PATH)
+    spec["paths"][path] = spec["paths"].pop(PATH)
     validator = OpenAPICoreValidator(spec)
-    tilde = IncomingRequest(method="POST", path="/~things", path_pattern="/~things", path_params={"id": "1"},
+    tilde = IncomingRequest(method="POST", path=path, path_pattern=path, path_params={"id": "1"},
                             content_type=FORM, form={"kind": "a"})
     assert verdict(validator, tilde) == (422, [("name", "Name can't be blank")])
 
