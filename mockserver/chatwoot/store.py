@@ -119,7 +119,7 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         if rule.checks_limit:
             limit = actor.account.inbox_limit
             limit = DEFAULT_INBOX_LIMIT if limit is None else limit
-            if self._inbox_counts[actor.account.id] >= limit:
+            if len(self._account_inboxes.get(actor.account.id, ())) >= limit:
                 raise InboxLimitExceeded()
         if rule.admin_only and not actor.is_admin:
             raise NotAuthorized()

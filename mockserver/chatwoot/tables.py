@@ -12,7 +12,6 @@ write, so the tables and the code that records their changes stay in one module.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import copy
 import functools
@@ -108,11 +107,9 @@ class Tables:
         # (channel type, attribute, value) -> inbox id, for the attributes Chatwoot keeps unique
         # across the installation: an index, so a create does not scan every inbox.
         self._unique_owners: dict[tuple[str, str, str], int] = {}
-        # account id -> how many inboxes it has: the inbox limit (402) is checked on every create,
-        # and counting 10,000 inboxes each time cost 0.4 ms twice per create.
-        self._inbox_counts: collections.Counter[int] = collections.Counter()
         # account id -> its inboxes by id: listing an account's 2,000 inboxes of 10,000 scanned
-        # them all (a third of the list's time: bench/bench_state.py).
+        # them all (a third of the list's time: bench/bench_state.py), and the inbox limit (402),
+        # checked on every create, is its length (counting 10,000 inboxes cost 0.4 ms twice a create).
         self._account_inboxes: dict[int, dict[int, Inbox]] = {}
         # Each distinct working-hours row, once (`_shared_hours`), by its keys, values and their types.
         self._hour_rows: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
@@ -434,9 +431,8 @@ class Tables:
             self._drop(table, key)
 
     def _link_inbox(self, inbox: Inbox) -> None:
-        """An inbox row in place, with its indexes (counts, the account's inboxes, unique values, avatar)."""
+        """An inbox row in place, with its indexes (the account's inboxes, unique values, avatar)."""
         self.inboxes[inbox.id] = inbox
-        self._inbox_counts[inbox.account_id] += 1
         self._account_inboxes.setdefault(inbox.account_id, {})[inbox.id] = inbox
         self._index_unique(inbox)
         if inbox.avatar is not None:
@@ -445,7 +441,6 @@ class Tables:
 
     def _unlink_inbox(self, inbox: Inbox) -> None:
         del self.inboxes[inbox.id]
-        self._inbox_counts[inbox.account_id] -= 1
         del self._account_inboxes[inbox.account_id][inbox.id]
         self._unindex_unique(inbox)
         if inbox.avatar is not None:
