@@ -21,43 +21,41 @@ from urllib.parse import parse_qsl
 from openapi_schema_validator import OAS30WriteValidator
 
 from mockserver import resources
+from mockserver.chatwoot.params import documented_form_fields
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def sent_fields(body: bytes, content_type: str) -> dict[str, Any] | None:
-    """The form's fields as the mock reads them, or None when the body is no form."""
-    if content_type.split(";")[0].strip().lower() == FORM_TYPES[1]:
-        return _encoded_fields(body)
+    """The form's fields as the mock reads them (`params.documented_form_fields`), or None when the
+    body is no form."""
+    pairs = _encoded_pairs(body) if content_type.split(";")[0].strip().lower() == FORM_TYPES[1] else \
+        _multipart_pairs(body, content_type)
+    return None if pairs is None else documented_form_fields(pairs)
+
+
+def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]] | None:
     message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
     if not message.is_multipart():
         return None
-    fields: dict[str, str] = {}
+    pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
         if part.get_filename() is not None:
-            fields[name] = part.get_filename() or ""
+            pairs.append((name, part.get_filename() or ""))
         else:
             payload = part.get_payload(decode=True)
-            fields[name] = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
-    return fields
+            pairs.append((name, payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""))
+    return pairs
 
 
-def _encoded_fields(body: bytes) -> dict[str, Any] | None:
-    """`a=1&ids[]=2&ids[]=3` -> {"a": "1", "ids[]": ["2", "3"]}: a `[]` field keeps every value."""
+def _encoded_pairs(body: bytes) -> list[tuple[str, str]] | None:
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
         return None
-    fields: dict[str, Any] = {}
-    for name, value in pairs:
-        if name.endswith("[]"):
-            fields.setdefault(name, []).append(value)
-        else:
-            fields[name] = value
-    return fields
 
 
 @cache

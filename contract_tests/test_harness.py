@@ -116,3 +116,12 @@ def test_the_readme_budget_table_says_what_each_budget_runs():
         assert f"| {budget.max_examples} examples" in row, row
         assert f"| {budget.stateful_examples} runs of up to {budget.stateful_steps} steps |" in row, row
         assert ("coverage" in row) == budget.coverage, row
+
+
+def test_a_nested_member_field_is_judged_as_the_mock_judges_it():
+    # Rails' nesting of a JSON attribute is not a documented form field: the mock checks it as the
+    # JSON it becomes, so the harness does not call such a form invalid as sent.
+    encoded = "application/x-www-form-urlencoded"
+    assert valid_as_sent("updateInbox", b"working_hours[0][day_of_week]=1&working_hours[0][open_hour]=8", encoded)
+    assert valid_as_sent("updateInbox", *_form({"channel[selected_feature_flags][]": ["attachments"]}))
+    assert not valid_as_sent("updateInbox", b"working_hours=8", encoded)  # one name, no brackets: no such field

@@ -14,7 +14,6 @@ pipeline runs with or without Flask's request context.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,8 +24,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, Avatar
+from mockserver.chatwoot.params import documented_form_fields, null_strings_to_none, validation_view
 from mockserver.chatwoot.params import nest as nest_form_fields
-from mockserver.chatwoot.params import null_strings_to_none, validation_view
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.views import Urls
@@ -258,25 +257,9 @@ def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, tok
     return [IncomingRequest(**common, content_type=req.mimetype, form=_documented_form_fields(req)), as_json]
 
 
-#: `working_hours[0][open_hour]`, `channel[selected_feature_flags][]`: a field naming a member of a
-#: list or an object inside an attribute (one bracket group after another).
-_NESTED_MEMBER = re.compile(r"\]\[")
-
-
 def _documented_form_fields(req: Request) -> dict[str, Any]:
-    """A form's fields as its schema documents them: one value a field (the last, as Rack keeps
-    it), a list for a `name[]` field, a file as its name. The form schemas document one level of
-    brackets (`channel[website_url]`); a field naming a member of a list or an object
-    (`working_hours[0][open_hour]`) is Rails' nesting of a JSON attribute, left to the check of the
-    JSON body it becomes."""
-    fields: dict[str, Any] = {}
-    for name, value in req.form.items(multi=True):
-        if _NESTED_MEMBER.search(name):
-            continue
-        if name.endswith("[]"):
-            fields.setdefault(name, []).append(value)
-        else:
-            fields[name] = value
+    """The form's fields as its schema documents them (`params.documented_form_fields`), a file as its name."""
+    fields = documented_form_fields(req.form.items(multi=True))
     fields.update((name, upload.filename or name) for name, upload in req.files.items())
     return fields
 
