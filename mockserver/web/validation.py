@@ -218,14 +218,14 @@ def _closest(errors: list[Any]) -> list[Any]:
 def _to_mock_error(errors: Iterable[BaseException]) -> Exception:
     problems: list[FieldProblem] = []
     for error in errors:
-        cause_name = type(error.__cause__).__name__ if error.__cause__ else ""
+        cause_name = type(error.__cause__).__name__  # "NoneType" for none
         if cause_name == "MediaTypeNotFound":
             return UnsupportedMediaType(
                 "Unsupported Content-Type; send application/json (or multipart/form-data to upload an avatar)")
-        if cause_name in ("MediaTypeDeserializeError", "MissingRequiredRequestBody"):
+        if cause_name == "MediaTypeDeserializeError":
             return MalformedBody(f"Request body could not be read: {_text(error.__cause__)}")
         problems.extend(_problems_of(error))
-    return RequestInvalid(_distinct(problems) or [FieldProblem("", "request does not match the API description")])
+    return RequestInvalid(_distinct(problems))  # each error gives one problem or more
 
 
 def _distinct(problems: list[FieldProblem]) -> list[FieldProblem]:
@@ -241,11 +241,12 @@ def _problems_of(error: BaseException) -> list[FieldProblem]:
     details = getattr(error, "details", None)
     schema_errors = details.get("schema_errors") if isinstance(details, Mapping) else None
     cause = error.__cause__
-    name = getattr(error, "name", None) or getattr(cause, "name", None)
+    # A parameter's error (openapi-core's ParameterValidationError) has its name; a body's has none.
+    name = getattr(error, "name", None)
     if schema_errors:
         # A parameter's complaint is about the parameter itself: name it (`status: 'abc' does not match ...`).
-        base = [name] if isinstance(name, str) and name else []
-        return [_problem(base + list(e.get("path") or []), str(e.get("message", ""))) for e in schema_errors]
+        base = [name] if name else []
+        return [_problem(base + list(e["path"]), str(e["message"])) for e in schema_errors]
     return [FieldProblem(str(name or ""), _text(cause or error))]
 
 

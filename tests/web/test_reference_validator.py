@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from test_compiled_validator import PATH, request, spec_with, verdict
 
+from mockserver.chatwoot.errors import RequestInvalid
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, compiled_request_validator
 
 FORM = "multipart/form-data; boundary=x"
@@ -75,11 +76,53 @@ def test_a_body_the_reference_cannot_read_or_take():
     assert verdict(reference(required=False), request(raw=b"")) == (200, [])
 
 
+def test_a_nested_field_is_named_by_its_dotted_path():
+    schema = {"type": "object", "properties": {"o": {"type": "object", "properties": {"b": {"type": "string"}}}}}
+    assert verdict(reference(schema), request({"o": {"b": 1}})) == (422, [("o.b", "o.b: 1 is not of type 'string'")])
+
+
+def test_the_422_details_give_a_rails_worded_problems_whole_path():
+    # The attribute is Rails' leaf name; the details (the docs profile's `errors`) say where it is.
+    schema = {"type": "object", "properties": {"channel": {"type": "object", "required": ["website_url"]}}}
+    with pytest.raises(RequestInvalid) as refused:
+        reference(schema).validate(request({"channel": {}}))
+    assert refused.value.details() == [{"attribute": "channel.website_url", "message": "Website url can't be blank"}]
+
+
+def test_the_same_rule_broken_in_two_places_is_two_problems():
+    owner = {"type": "object", "required": ["name"]}
+    schema = {"type": "object", "properties": {"a": owner, "b": owner}}
+    with pytest.raises(RequestInvalid) as refused:
+        reference(schema).validate(request({"a": {}, "b": {}}))
+    assert refused.value.details() == [{"attribute": "a.name", "message": "Name can't be blank"},
+                                       {"attribute": "b.name", "message": "Name can't be blank"}]
+
+
+def test_a_request_for_an_operation_the_spec_lacks_is_a_422_saying_so():
+    nowhere = IncomingRequest(method="POST", path="/nowhere", path_pattern="/nowhere", path_params={},
+                              content_type="application/json", body=b"{}", parsed=({},))
+    assert verdict(reference(), nowhere) == (422, [("", "Path not found for http://localhost/nowhere")])
+    assert verdict(reference(), request({"name": "x"}, method="PUT")) == (
+        422, [("", "Operation put not found for http://localhost/things/{id}")])
+
+
 def test_a_crash_of_openapi_core_is_a_422_with_no_field():
     # openapi-core raises on a type given as a list (tooling notes §6.6).
     schema = {"type": "object", "properties": {"v": {"type": ["string"]}}}
     assert verdict(reference(schema), request({"v": 1})) == (
         422, [("", "request could not be validated: unhashable type: 'list'")])
+
+
+class _BrokenQuery(dict):
+    """A query whose reading fails with an exception that has no message."""
+
+    def items(self):
+        raise LookupError
+
+
+def test_a_crash_without_a_message_is_named_by_its_type():
+    assert verdict(reference(), request({"name": "x"}, query=_BrokenQuery(status="a"))) == (
+        422, [("", "request could not be validated: LookupError")])
 
 
 # ------------------------------------------------------------------------------------------ parameters
@@ -92,6 +135,14 @@ def test_a_parameters_problem_names_the_parameter():
     assert answer == (422, [("status", "status: 'A1' does not match '^[a-z]+$'")])
     missing = verdict(OpenAPICoreValidator(spec), request({"name": "x"}))
     assert missing == (422, [("status", "Missing required query parameter: status")])
+
+
+def test_a_parameter_that_cannot_be_read_as_its_type_is_named_with_the_reason():
+    spec = spec_with(PERSON, parameters=[{"name": "X-Count", "in": "header", "schema": {"type": "integer"}}])
+    counted = IncomingRequest(method="POST", path="/things/1", path_pattern=PATH, path_params={"id": "1"},
+                              content_type="application/json", body=b'{"name": "x"}', headers={"X-Count": "abc"})
+    assert verdict(OpenAPICoreValidator(spec), counted) == (
+        422, [("X-Count", "Failed to cast value to integer type: abc")])
 
 
 def test_header_and_cookie_parameters_are_read_from_the_request():
@@ -214,6 +265,14 @@ def test_a_form_that_no_branch_of_a_one_of_takes_gets_the_closest_branchs_proble
     nested = {"oneOf": [{"type": "object", "required": ["a", "b"]}, schema]}  # the closest is found inside too
     answer = verdict(reference(nested, media=BOTH), request(form={"e": "x"}, content_type=FORM))
     assert answer == (422, [("d", "D can't be blank")])
+
+
+def test_a_form_that_more_than_one_branch_of_a_one_of_takes_is_refused():
+    schema = {"oneOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["b"]}]}
+    status, [(attribute, message)] = verdict(reference(schema, media=BOTH),
+                                             request(form={"a": "1", "b": "2"}, content_type=FORM))
+    assert (status, attribute) == (422, "")
+    assert message.startswith("{'a': '1', 'b': '2'} is valid under each of ")
 
 
 # ------------------------------------------------------------------------------------------ responses
