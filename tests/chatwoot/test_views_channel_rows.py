@@ -120,3 +120,29 @@ def test_the_callback_url_is_the_frontend_url_and_the_channel_types_path(kind):
 
 def test_an_sms_inbox_without_a_number_has_the_bare_callback_path():
     assert views.callback_webhook_url(inbox("sms", {"phone_number": None}), FRONTEND) == f"{FRONTEND}/webhooks/sms/"
+
+
+#: The web widget's columns, each with a value of its own (none a default).
+WIDGET_COLUMNS = {"allowed_domains": "example.test", "widget_color": "#000001", "website_url": "https://example.test",
+                  "hmac_mandatory": True, "welcome_title": "Hello", "welcome_tagline": "We answer fast",
+                  "website_token": "site-token", "selected_feature_flags": ["attachments"],
+                  "reply_time": "in_a_day"}
+
+
+@pytest.mark.parametrize("kind", [k for k in ROWS if k != "web_widget"])
+def test_the_channel_try_rows_are_null_on_a_channel_type_without_those_columns(kind):
+    # `channel.try(:x)` (digest §4.2 rows 24-33): null on a channel class without the attribute, even
+    # when the record holds a value under that name (a channel dict given whole, as
+    # ChatwootMock.add_inbox takes one); `hmac_mandatory` is also an API channel's column.
+    body = views.inbox_json(inbox(kind, {**ROWS[kind][0], **WIDGET_COLUMNS}), True, URLS)
+    expected = {key: None for key in WIDGET_COLUMNS} | {"web_widget_script": None}
+    if kind == "api":
+        expected["hmac_mandatory"] = True
+    assert {key: body[key] for key in expected} == expected
+
+
+def test_a_widget_inbox_script_loads_the_sdk_from_the_frontend_url_with_its_own_token():
+    # `web_widget_script` (digest §4.2 row 30): BASE_URL is FRONTEND_URL, websiteToken the channel's.
+    script = views.inbox_json(inbox("web_widget", ROWS["web_widget"][0]), False, URLS)["web_widget_script"]
+    assert f'var BASE_URL="{FRONTEND}";' in script
+    assert "websiteToken: 'site-token'," in script
