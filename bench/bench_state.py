@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import copy
 import json
 import os
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench_inboxes import wsgi_caller
@@ -31,7 +33,7 @@ from bench_inboxes import wsgi_caller
 from mockserver import Profile, build_store, create_app, demo_document
 from mockserver.control import state_file
 from mockserver.control.runtime import MockRuntime
-from mockserver.state.document import encode_document
+from mockserver.state.document import encode_document, read_document
 from mockserver.state.fixture_sets import load
 from mockserver.testing.served import ServedMock
 from mockserver.web.app import RUNTIME_KEY
@@ -148,6 +150,30 @@ def reads_during_writes(name: str, client, url: str, headers: dict, args: argpar
         print(f"GET show, {name:13} {label:17} p50 {p50:9.2f} ms  p95 {p95:9.2f} ms  (n={len(samples)})")
 
 
+def load_figures(document: dict, runs: int) -> object:
+    """In process, median of `runs`: the document's JSON file read and built into a store
+    (`read_document`, `build_store`: the schema check and the store's seeding), as `--fixtures FILE`
+    and `PUT /_mock/state` do; and `build_store` alone. Returns the last store built."""
+    wall: dict[str, list[float]] = collections.defaultdict(list)
+    cpu: dict[str, list[float]] = collections.defaultdict(list)
+    store = None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "large.json"
+        path.write_text(json.dumps(document))
+        for _ in range(runs):
+            for label in ("JSON file read and built", "build_store alone"):
+                fresh = None if label.startswith("JSON") else copy.deepcopy(document)
+                began, began_cpu = time.perf_counter(), time.process_time()
+                store = build_store(read_document(path) if fresh is None else fresh, Profile.DOCS)
+                wall[label].append(time.perf_counter() - began)
+                cpu[label].append(time.process_time() - began_cpu)
+    for label in wall:
+        print(f"load in process, {len(document['inboxes'])} inboxes, {label:32} "
+              f"wall {statistics.median(wall[label]):6.2f} s  CPU {statistics.median(cpu[label]):6.2f} s "
+              f"(median of {runs})")
+    return store
+
+
 def resume_figures(document: dict, runs: int) -> None:
     """A restart's work in process (read the database, build the store, snapshot it, open the
     database), with and without making the database hold the state again, alternating."""
@@ -183,9 +209,7 @@ def main() -> None:
     start = time.perf_counter()
     large = load("large", seed=1, inboxes=args.inboxes)
     print(f"large set generated: {len(large['inboxes'])} inboxes in {time.perf_counter() - start:.2f} s")
-    start = time.perf_counter()
-    store = build_store(copy.deepcopy(large), Profile.DOCS)
-    print(f"loaded (document -> store):        {time.perf_counter() - start:8.2f} s")
+    store = load_figures(large, 3)
     resume_figures(large, 3)
     if args.only_start:
         if not args.no_served:
@@ -232,29 +256,73 @@ def memory_mb(pid: int) -> str:
     return f"RSS {' + '.join(parts)} MB (process + worker), PSS together {pss / 1024:.0f} MB"
 
 
-def served_starts(large: dict) -> None:
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process and its children (granian's worker) have used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    total = 0
+    for each in pids:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+@contextlib.contextmanager
+def served_start(*args: str) -> Iterator[tuple[float, float, ServedMock]]:
+    """A `chatwoot-mock serve` started: wall seconds to its ready line, the CPU seconds its
+    processes used by then, and the running mock (stopped when the block ends)."""
+    served = ServedMock(*args)
+    start = time.perf_counter()
+    with served:
+        yield time.perf_counter() - start, tree_cpu_s(served.process.pid), served
+
+
+def served_starts(large: dict, runs: int = 3) -> None:
+    """Each served way of loading the state document, median of `runs`: a start from the fixtures,
+    a start that makes a new state database from them, a restart from that database, and
+    `PUT /_mock/state` of the document on a served demo (timed from the first byte sent to the answer;
+    CPU: what the server process used meanwhile)."""
     per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
     account_id, _ = per_account.most_common(1)[0]
     url = f"/api/v1/accounts/{account_id}/inboxes"
     headers = {"api_access_token": admin_token(large, account_id)}
+    inboxes = len(large["inboxes"])
+    figures: dict[str, tuple[list[float], list[float]]] = collections.defaultdict(lambda: ([], []))
+
+    def note(label: str, wall: float, cpu: float) -> None:
+        figures[label][0].append(wall)
+        figures[label][1].append(cpu)
+
     with tempfile.TemporaryDirectory() as folder:
         fixtures = Path(folder) / "large.json"
-        fixtures.write_text(json.dumps(large))
-        start = time.perf_counter()
-        with ServedMock("--fixtures", str(fixtures)) as served:
-            startup = time.perf_counter() - start
-            request = urllib.request.Request(f"{served.url}{url}", headers=headers)
-            for _ in range(3):
-                urllib.request.urlopen(request, timeout=60).read()
-            print(f"served, {len(large['inboxes'])} inboxes: started in {startup:.2f} s; "
-                  f"after 3 lists: {memory_mb(served.process.pid)}")
-        state = Path(folder) / "state"
-        for label in ("--state-file made from the fixtures", "--state-file resumed from the database"):
-            start = time.perf_counter()
-            with ServedMock("--fixtures", str(fixtures), "--state-file", str(state)) as served:
-                print(f"served, {len(large['inboxes'])} inboxes, {label}: started in "
-                      f"{time.perf_counter() - start:.2f} s")
-
+        body = json.dumps(large).encode()
+        fixtures.write_bytes(body)
+        for run in range(runs):
+            with served_start("--fixtures", str(fixtures)) as (wall, cpu, served):
+                note("start from the fixtures (--fixtures FILE)", wall, cpu)
+                if run == 0:
+                    request = urllib.request.Request(f"{served.url}{url}", headers=headers)
+                    for _ in range(3):
+                        urllib.request.urlopen(request, timeout=60).read()
+                    memory = memory_mb(served.process.pid)
+            state = Path(folder) / f"state{run}"
+            for label in ("start making a new --state-file from them", "restart from the --state-file database"):
+                with served_start("--fixtures", str(fixtures), "--state-file", str(state)) as (wall, cpu, _):
+                    note(label, wall, cpu)
+        with ServedMock("--journal-size", "0") as served:
+            for _ in range(runs):
+                load = urllib.request.Request(f"{served.url}/_mock/state", data=body, method="PUT",
+                                              headers={"Content-Type": "application/json"})
+                before_cpu, start = tree_cpu_s(served.process.pid), time.perf_counter()
+                with urllib.request.urlopen(load, timeout=300) as response:
+                    response.read()
+                note("PUT /_mock/state on a served demo", time.perf_counter() - start,
+                     tree_cpu_s(served.process.pid) - before_cpu)
+    print(f"served, {inboxes} inboxes, each load path (median of {runs}; a start is from the command to its "
+          f"first ready line, imports and the spec included; load average {os.getloadavg()[0]:.1f}):")
+    for label, (walls, cpus) in figures.items():
+        print(f"  {label:45} wall {statistics.median(walls):6.2f} s  CPU {statistics.median(cpus):6.2f} s")
+    print(f"served, {inboxes} inboxes, after 3 lists: {memory}")
 
 if __name__ == "__main__":
     main()
