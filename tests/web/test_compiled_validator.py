@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.chatwoot.errors import MockError
+from mockserver.chatwoot.errors import MockError, RequestInvalid
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, compiled_request_validator
 
 PATH = "/things/{id}"
@@ -190,6 +190,41 @@ def test_the_not_blank_pattern_is_worded_as_rails_blank():
     schema = {"type": "object", "properties": {"website_url": {"type": "string", "pattern": r"\S"}}}
     assert check(spec_with(schema), request({"website_url": "  "})) == (
         422, [("website_url", "Website url can't be blank")])
+
+
+CODE = {"type": "string", "pattern": "^[a-z]+$", "x-pattern-problem": "is not a lowercase code"}
+
+
+def refusal(spec: dict, incoming: IncomingRequest) -> list[dict[str, str]]:
+    """The compiled validator's 422 details (the docs profile's `errors`): where each problem is."""
+    with pytest.raises(RequestInvalid) as refused:
+        compiled_request_validator(spec).validate(incoming)
+    return refused.value.details()
+
+
+def test_a_patterns_meaning_is_said_in_words_with_the_field_as_sent():
+    nested = spec_with({"type": "object", "properties": {"o": {"type": "object", "properties": {"code": CODE}}}})
+    assert check(nested, request({"o": {"code": "X1"}})) == (422, [("code", "o.code: is not a lowercase code")])
+    assert refusal(nested, request({"o": {"code": "X1"}})) == [
+        {"attribute": "o.code", "message": "o.code: is not a lowercase code"}]
+    form = spec_with({"type": "object", "properties": {"policy[code]": CODE}}, media=("multipart/form-data",))
+    assert check(form, request(form={"policy[code]": "X1"}, content_type="multipart/form-data; boundary=x")) == (
+        422, [("code", "policy[code]: is not a lowercase code")])  # Rails' attribute: the bracketed leaf
+    items = spec_with({"type": "array", "items": CODE})
+    assert check(items, request(["ok", "X1"])) == (422, [("1", "1: is not a lowercase code")])  # no name: the index
+
+
+def test_a_rule_the_spec_words_as_chatwoot_is_said_in_chatwoots_words():
+    limit = {"type": "integer", "minimum": 1, "x-chatwoot-problem": {
+        "attribute": "auto_assignment_config", "message": "Auto assignment config max_assignment_limit must be "
+                                                          "greater than 0"}}
+    spec = spec_with({"type": "object", "properties": {"auto_assignment_config": {
+        "type": "object", "properties": {"max_assignment_limit": limit}}}})
+    refused = request({"auto_assignment_config": {"max_assignment_limit": 0}})
+    assert check(spec, refused) == (422, [(
+        "auto_assignment_config", "Auto assignment config max_assignment_limit must be greater than 0")])
+    assert refusal(spec, refused) == [{"attribute": "auto_assignment_config.max_assignment_limit",
+                                       "message": "Auto assignment config max_assignment_limit must be greater than 0"}]
 
 
 def test_a_known_format_is_checked_and_an_unknown_one_ignored():
