@@ -25,6 +25,8 @@ def test_a_secure_token_is_24_base58_characters():
     tokens = {channels.secure_token() for _ in range(20)}
     assert len(tokens) == 20
     assert all(BASE58.match(token) for token in tokens), tokens
+    # Every character is drawn: no position is the same in all 20 (odds 58**-19 a position).
+    assert all(len({token[i] for token in tokens}) > 1 for i in range(24)), tokens
 
 
 @pytest.mark.parametrize(("key", "generated"), [
@@ -120,6 +122,21 @@ def test_presence_then_inclusion():
     assert fields(channels.presence_problems(KINDS["whatsapp"], {"provider": "twilio"})) == [
         ("phone_number", "Phone number can't be blank"), ("provider", "Provider is not included in the list")]
     assert channels.presence_problems(KINDS["whatsapp"], {"provider": "whatsapp_cloud", "phone_number": "+1"}) == []
+
+
+def test_an_api_channels_webhook_url_is_at_most_2048_characters():
+    # §5.3: validates :webhook_url, length: { maximum: Limits::URL_LENGTH_LIMIT }.
+    assert channels.presence_problems(KINDS["api"], {"webhook_url": "h" * 2048}) == []
+    assert fields(channels.presence_problems(KINDS["api"], {"webhook_url": "h" * 2049})) == [
+        ("webhook_url", "Webhook url is too long (maximum is 2048 characters)")]
+
+
+def test_a_telegram_token_getme_would_refuse_is_an_invalid_token_on_create():
+    # §2.3: getMe fails -> "Bot token invalid token".
+    token = "123456:" + "A" * 35
+    assert channels.creation_problems(KINDS["telegram"], {"bot_token": token}) == []
+    assert fields(channels.creation_problems(KINDS["telegram"], {"bot_token": "123456-no-secret"})) == [
+        ("bot_token", "Bot token invalid token")]
 
 
 def test_unknown_feature_flags_are_kept_once_after_the_known():
