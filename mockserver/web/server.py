@@ -39,6 +39,8 @@ from typing import Any
 
 import orjson
 
+from mockserver.web.memo import BoundedMemo
+
 #: `app.extensions[EARLY_FAULT](environ) -> seconds`: picks the request's injected fault before the
 #: app runs, so the server can await its latency; the app then applies the fault already picked.
 EARLY_FAULT = "chatwoot_mock.early_fault"
@@ -204,17 +206,17 @@ async def _read_at_most(proto: Any, limit: int) -> bytes:
 
 def _environ(scope: Any, body: bytes) -> dict[str, Any]:
     """The WSGI environ (PEP 3333) of an RSGI scope, its body already received."""
-    host, _, port = scope.server.rpartition(":")
-    client, _, client_port = scope.client.rpartition(":")
+    host, port = _ADDRESSES.get(scope.server, _address, scope.server)
+    client, client_port = _ADDRESSES.get(scope.client, _address, scope.client)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.method,
         "SCRIPT_NAME": "",
         "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": scope.query_string,
-        "SERVER_NAME": host.strip("[]"),
+        "SERVER_NAME": host,
         "SERVER_PORT": port,
         "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client.strip("[]"),
+        "REMOTE_ADDR": client,
         "REMOTE_PORT": client_port,
         "CONTENT_LENGTH": str(len(body)) if body else "",
         "wsgi.version": (1, 0),
@@ -227,15 +229,32 @@ def _environ(scope: Any, body: bytes) -> dict[str, Any]:
         "wsgi.input_terminated": True,
     }
     for name, value in scope.headers.items():
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+        key = _HEADER_KEYS.get(name, _header_key, name)
+        if key is None:
             continue  # the body is whole now: its length is the one above
         if key == "CONTENT_TYPE":
             environ[key] = value
             continue
-        key = "HTTP_" + key
         environ[key] = f"{environ[key]}, {value}" if key in environ else value
     return environ
+
+
+#: An address's (host, port) and a header's environ key, worked out once per address and name
+#: (a few of each: a client's port is one a connection).
+_ADDRESSES = BoundedMemo(1024)
+_HEADER_KEYS = BoundedMemo(256)
+
+
+def _address(address: str) -> tuple[str, str]:
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), port
+
+
+def _header_key(name: str) -> str | None:
+    key = name.upper().replace("-", "_")
+    if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+        return None
+    return key if key == "CONTENT_TYPE" else f"HTTP_{key}"
 
 
 def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | None], int],
