@@ -158,6 +158,35 @@ def test_ids():
     assert (again.id, again.channel_id) == (12, 3)
 
 
+# ---------------------------------------------------------------------------------------------- documented spellings
+
+
+def test_the_docs_profile_creates_a_twilio_sms_inbox_from_an_sms_channel_with_twilio_credentials():
+    # The documents' `sms` is "SMS via Twilio", with an account SID and auth token (digest §1.2).
+    channel = {"type": "sms", "account_sid": "AC1", "auth_token": "t", "phone_number": "+15550001"}
+    for profile, kind in ((Profile.DOCS, "twilio_sms"), (Profile.CHATWOOT, "sms")):
+        store = demo(profile)
+        created = store.create_inbox(store.authenticate(ADMIN, 1), {"name": "S", "channel": channel})
+        assert created.kind.key == kind, profile
+
+
+def test_the_docs_profile_reads_the_documented_spellings_on_update_too():
+    # The documents call an e-mail channel's IMAP login `imap_email`; Chatwoot permits only `imap_login`.
+    for profile, login in ((Profile.DOCS, "new@walters.example"), (Profile.CHATWOOT, "support@walters.example")):
+        store = demo(profile)
+        store.update_inbox(store.authenticate(ADMIN, 1), 3, {"channel": {"imap_email": "new@walters.example"}})
+        assert store.inboxes[3].channel["imap_login"] == login, profile
+
+
+# ----------------------------------------------------------------------------------------------- avatars
+
+
+def test_an_avatar_uploaded_without_a_file_name_or_type_is_named_avatar_and_has_no_type():
+    avatar = Store.new_avatar("", "", b"x")
+    assert (avatar.filename, avatar.content_type, avatar.data) == ("avatar", "", b"x")
+    assert Store.new_avatar("me.png", "image/png", b"x").filename == "me.png"
+
+
 # ----------------------------------------------------------------------------------------------- concurrency
 
 
