@@ -146,3 +146,21 @@ def test_a_widget_inbox_script_loads_the_sdk_from_the_frontend_url_with_its_own_
     script = views.inbox_json(inbox("web_widget", ROWS["web_widget"][0]), False, URLS)["web_widget_script"]
     assert f'var BASE_URL="{FRONTEND}";' in script
     assert "websiteToken: 'site-token'," in script
+
+
+def test_working_hour_rows_are_rendered_in_the_views_keys_and_order_with_null_for_a_missing_key():
+    """A row as the mock makes it (the view's order) and one as a state document may give it
+    (another order, a key missing, a key the view does not have) render alike: the view's keys."""
+    made = {"day_of_week": 1, "closed_all_day": False, "open_hour": 9, "open_minutes": 0, "close_hour": 17,
+            "close_minutes": 30, "open_all_day": False}
+    given = {"open_all_day": True, "day_of_week": 2, "note": "not a column", "closed_all_day": False}
+    record = inbox("api", {})
+    record.working_hours = [made, given]
+    rows = views.inbox_json(record, True, URLS)["working_hours"]
+    assert [list(row.items()) for row in rows] == [
+        [("day_of_week", 1), ("closed_all_day", False), ("open_hour", 9), ("open_minutes", 0), ("close_hour", 17),
+         ("close_minutes", 30), ("open_all_day", False)],
+        [("day_of_week", 2), ("closed_all_day", False), ("open_hour", None), ("open_minutes", None),
+         ("close_hour", None), ("close_minutes", None), ("open_all_day", True)],
+    ]
+    assert rows[0] is not made  # a copy: the body never shares a row with the record
