@@ -202,6 +202,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200, help="persisted writes timed per size (new path)")
     parser.add_argument("--old-writes", type=int, default=10, help="whole-file rewrites timed per size (peer)")
     parser.add_argument("--no-served", action="store_true")
+    parser.add_argument("--peer", type=Path, metavar="CHECKOUT",
+                        help="also start another checkout's code (a git worktree) in the served figures, alternating")
     parser.add_argument("--only-start", action="store_true",
                         help="only loading, resuming from the database and (unless --no-served) the served starts")
     args = parser.parse_args()
@@ -213,7 +215,7 @@ def main() -> None:
     resume_figures(large, 3)
     if args.only_start:
         if not args.no_served:
-            served_starts(large)
+            served_starts(large, peer=args.peer)
         return
 
     per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
@@ -239,7 +241,7 @@ def main() -> None:
     print(f"reset (demo):                      {p50_ms(timed(runtime.reset, args.repeat * 10))}")
 
     if not args.no_served:
-        served_starts(large)
+        served_starts(large, peer=args.peer)
 
 
 def memory_mb(pid: int) -> str:
@@ -277,55 +279,83 @@ def served_start(*args: str) -> Iterator[tuple[float, float, ServedMock]]:
         yield time.perf_counter() - start, tree_cpu_s(served.process.pid), served
 
 
-def served_starts(large: dict, runs: int = 3) -> None:
+@contextlib.contextmanager
+def checkout(path: Path | None) -> Iterator[None]:
+    """Served mocks started inside the block run the code of the checkout at `path` (None: this one's):
+    `python -m mockserver` finds the package in its working folder first."""
+    if path is None:
+        yield
+        return
+    folder, python_path = os.getcwd(), os.environ.get("PYTHONPATH")
+    os.chdir(path)
+    os.environ["PYTHONPATH"] = str(path)
+    try:
+        yield
+    finally:
+        os.chdir(folder)
+        if python_path is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = python_path
+
+
+def served_starts(large: dict, runs: int = 3, peer: Path | None = None) -> None:
     """Each served way of loading the state document, median of `runs`: a start with the demo (7 inboxes:
     the imports, the spec, the validators and the server, which every start pays), a start from the fixtures,
     a start that makes a new state database from them, a restart from that database, and
-    `PUT /_mock/state` of the document on a served demo (timed from the first byte sent to the answer;
-    CPU: what the server process used meanwhile)."""
+    `PUT /_mock/state` of the document on a served demo, its first (which also loads the control API's
+    spec check) and a second (timed from the first byte sent to the answer; CPU: what the server's
+    processes used meanwhile). With `peer` (another checkout), the same for its code, alternating."""
     per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
     account_id, _ = per_account.most_common(1)[0]
     url = f"/api/v1/accounts/{account_id}/inboxes"
     headers = {"api_access_token": admin_token(large, account_id)}
     inboxes = len(large["inboxes"])
-    figures: dict[str, tuple[list[float], list[float]]] = collections.defaultdict(lambda: ([], []))
-
-    def note(label: str, wall: float, cpu: float) -> None:
-        figures[label][0].append(wall)
-        figures[label][1].append(cpu)
+    variants = {"this checkout": None} if peer is None else {"this checkout": None, f"peer {peer}": peer}
+    figures: dict[tuple[str, str], tuple[list[float], list[float]]] = collections.defaultdict(lambda: ([], []))
+    memory: dict[str, str] = {}
 
     with tempfile.TemporaryDirectory() as folder:
         fixtures = Path(folder) / "large.json"
         body = json.dumps(large).encode()
         fixtures.write_bytes(body)
         for run in range(runs):
-            with served_start() as (wall, cpu, _):
-                note("start with the demo (what any start costs)", wall, cpu)
-            with served_start("--fixtures", str(fixtures)) as (wall, cpu, served):
-                note("start from the fixtures (--fixtures FILE)", wall, cpu)
-                if run == 0:
-                    request = urllib.request.Request(f"{served.url}{url}", headers=headers)
-                    for _ in range(3):
-                        urllib.request.urlopen(request, timeout=60).read()
-                    memory = memory_mb(served.process.pid)
-            state = Path(folder) / f"state{run}"
-            for label in ("start making a new --state-file from them", "restart from the --state-file database"):
-                with served_start("--fixtures", str(fixtures), "--state-file", str(state)) as (wall, cpu, _):
-                    note(label, wall, cpu)
-        with ServedMock("--journal-size", "0") as served:
-            for _ in range(runs):
-                load = urllib.request.Request(f"{served.url}/_mock/state", data=body, method="PUT",
-                                              headers={"Content-Type": "application/json"})
-                before_cpu, start = tree_cpu_s(served.process.pid), time.perf_counter()
-                with urllib.request.urlopen(load, timeout=300) as response:
-                    response.read()
-                note("PUT /_mock/state on a served demo", time.perf_counter() - start,
-                     tree_cpu_s(served.process.pid) - before_cpu)
+            for name, path in variants.items():
+                def note(label: str, wall: float, cpu: float, name: str = name) -> None:
+                    figures[(name, label)][0].append(wall)
+                    figures[(name, label)][1].append(cpu)
+
+                with checkout(path):
+                    with served_start() as (wall, cpu, served):
+                        note("start with the demo (what any start costs)", wall, cpu)
+                        for label in ("PUT /_mock/state on it, the first", "PUT /_mock/state again"):
+                            load = urllib.request.Request(f"{served.url}/_mock/state", data=body, method="PUT",
+                                                          headers={"Content-Type": "application/json"})
+                            before_cpu, start = tree_cpu_s(served.process.pid), time.perf_counter()
+                            with urllib.request.urlopen(load, timeout=300) as response:
+                                response.read()
+                            note(label, time.perf_counter() - start, tree_cpu_s(served.process.pid) - before_cpu)
+                    with served_start("--fixtures", str(fixtures)) as (wall, cpu, served):
+                        note("start from the fixtures (--fixtures FILE)", wall, cpu)
+                        if run == 0:
+                            request = urllib.request.Request(f"{served.url}{url}", headers=headers)
+                            for _ in range(3):
+                                urllib.request.urlopen(request, timeout=60).read()
+                            memory[name] = memory_mb(served.process.pid)
+                    state = Path(folder) / f"state-{run}-{list(variants).index(name)}"
+                    for label in ("start making a new --state-file from them",
+                                  "restart from the --state-file database"):
+                        with served_start("--fixtures", str(fixtures), "--state-file", str(state)) as (wall, cpu, _):
+                            note(label, wall, cpu)
     print(f"served, {inboxes} inboxes, each load path (median of {runs}; a start is from the command to its "
           f"first ready line, imports and the spec included; load average {os.getloadavg()[0]:.1f}):")
-    for label, (walls, cpus) in figures.items():
-        print(f"  {label:45} wall {statistics.median(walls):6.2f} s  CPU {statistics.median(cpus):6.2f} s")
-    print(f"served, {inboxes} inboxes, after 3 lists: {memory}")
+    for name in variants:
+        if peer is not None:
+            print(f" {name}:")
+        for (variant, label), (walls, cpus) in figures.items():
+            if variant == name:
+                print(f"  {label:45} wall {statistics.median(walls):6.2f} s  CPU {statistics.median(cpus):6.2f} s")
+        print(f"  after 3 lists of the fixtures' start: {memory[name]}")
 
 if __name__ == "__main__":
     main()
