@@ -39,7 +39,8 @@ _WEB = "tests/web/"
 _ROUND_TRIP = "tests/state/test_round_trip.py::test_each_channel_type_and_writing_operation_round_trips"
 #: module -> the tests that judge it (paths or node ids, as pytest takes them).
 TESTS: dict[str, list[str]] = {
-    "chatwoot.params": ["tests/chatwoot", _WEB + "test_api_forms.py", _WEB + "test_api_channels.py"],
+    "chatwoot.params": ["tests/chatwoot", _WEB + "test_api_forms.py", _WEB + "test_api_channels.py",
+                        _WEB + "test_api_rails_reading.py"],
     "chatwoot.rules": ["tests/chatwoot", _WEB + "test_api_forms.py", _WEB + "test_api_inboxes.py",
                        _WEB + "test_api_avatars.py"],
     "chatwoot.policies": ["tests/chatwoot", _WEB + "test_api_roles.py", _WEB + "test_api_inboxes.py"],
@@ -61,7 +62,8 @@ TESTS: dict[str, list[str]] = {
 
 #: Functions called while their module is imported (a module-level constant built by a call) -> the
 #: tests that judge their mutants in a fresh process (each such run pays the imports again).
-IMPORT_TIME = {"mockserver.chatwoot.params.x__typed_attributes__mutmut_": ["tests/chatwoot"]}
+IMPORT_TIME = {f"mockserver.chatwoot.params.x_{name}__mutmut_": TESTS["chatwoot.params"]
+               for name in ("_typed_attributes", "_channel_types", "_inbox_types")}
 
 
 def equivalent() -> dict[str, str]:

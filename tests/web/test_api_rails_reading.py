@@ -54,7 +54,8 @@ def test_format_suffix_on_a_write(admin):
 
 # ----------------------------------------------------------------------------------------------- 2. casting
 
-@pytest.mark.parametrize(("sent", "read"), [("true", True), ("1", True), (1, True), ("t", True), ("on", True),
+@pytest.mark.parametrize(("sent", "read"), [(True, True), (False, False),
+                                            ("true", True), ("1", True), (1, True), ("t", True), ("on", True),
                                             ("yes", True), ("False", True), ("false", False), ("0", False),
                                             (0, False), ("f", False), ("off", False), ("OFF", False)])
 def test_chatwoot_casts_booleans_as_activemodel(chatwoot_admin, sent, read):
@@ -69,6 +70,32 @@ def test_chatwoot_casts_integers_and_text(chatwoot_admin):
     hours = chatwoot_admin.patch("/inboxes/1", json={"working_hours": [
         {"day_of_week": "2", "open_hour": "10", "closed_all_day": "false"}]}).get_json()["working_hours"]
     assert (hours[2]["open_hour"], hours[2]["closed_all_day"]) == (10, False)
+
+
+def test_chatwoot_casts_json_booleans_for_integer_and_text_columns(chatwoot_admin):
+    # ActiveModel: an integer column reads true as 1 and false as 0, a text column true as "t" and
+    # false as "f"; Ruby's `to_i` reads "1_000" as 1000.
+    ports = chatwoot_admin.patch("/inboxes/3", json={"channel": {"imap_port": True, "smtp_port": False}}).get_json()
+    assert (ports["imap_port"], ports["smtp_port"]) == (1, 0)
+    assert chatwoot_admin.patch("/inboxes/3", json={"channel": {"imap_port": "1_000"}}).get_json()["imap_port"] == 1000
+    texts = chatwoot_admin.patch("/inboxes/2", json={"greeting_message": True, "business_name": False}).get_json()
+    assert (texts["greeting_message"], texts["business_name"]) == ("t", "f")
+
+
+def test_chatwoot_drops_a_working_hours_rows_unknown_keys(chatwoot_admin):
+    # `permit(working_hours: [...])` keeps a row's permitted keys only: an `id` sent with it is dropped.
+    response = chatwoot_admin.patch("/inboxes/1", json={"working_hours": [
+        {"day_of_week": 1, "open_hour": 8, "id": 99, "note": "x"}]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["working_hours"][1]["open_hour"] == 8
+
+
+def test_chatwoot_inserts_members_by_the_cast_user_id(chatwoot_admin):
+    # digest §6: the raw ids are inserted and the column casts them: true is user 1; null is no user.
+    added = chatwoot_admin.post("/inbox_members", json={"inbox_id": 3, "user_ids": [True]})
+    assert (added.status_code, [a["id"] for a in added.get_json()["payload"]]) == (200, [1])
+    missing = chatwoot_admin.post("/inbox_members", json={"inbox_id": 3, "user_ids": [None]})
+    assert (missing.status_code, missing.get_json()) == (422, {"message": "User must exist", "attributes": ["user"]})
 
 
 def test_chatwoot_drops_a_list_sent_for_a_scalar(chatwoot_admin):
