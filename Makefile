@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_validation.py
 	$(BIN)/python bench/bench_state.py
 	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/bench_bridge.py
 
 # The mock against Prism in the same run (issue 10): installs Prism from npm into ~/.cache (outside
 # the repository) and wrk from Debian if missing; prints the ratios. BENCH_ARGS="--rounds 3" for three.

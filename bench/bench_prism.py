@@ -72,17 +72,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Prism:
-    def __init__(self, prism: Path) -> None:
-        self.port = free_port()
-        # -m (multiprocess: logging in a second process) is Prism's faster mode here, the fairer peer
-        # (measured 3.5x its default on this machine); issue 10's figures used it too.
-        self.command = [str(prism), "mock", "-m", "-h", "127.0.0.1", "-p", str(self.port), str(SPEC)]
+class Background:
+    """A server process on 127.0.0.1 for one `with` block: started in a session of its own, waited
+    for until its port takes connections, stopped (then killed) at the end."""
+
+    def __init__(self, who: str, command: list[str], port: int, cwd: Path | None = None) -> None:
+        self.who, self.command, self.port, self.cwd = who, command, port, cwd
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> Prism:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+    def __enter__(self) -> Background:
+        self.process = subprocess.Popen(self.command, cwd=self.cwd, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -90,10 +90,10 @@ class Prism:
                 return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"prism exited with {self.process.returncode}") from None
+                    raise RuntimeError(f"{self.who} exited with {self.process.returncode}") from None
                 time.sleep(0.2)
         self.__exit__()
-        raise RuntimeError("prism did not listen within 60 s")
+        raise RuntimeError(f"{self.who} did not listen within 60 s")
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -103,6 +103,14 @@ class Prism:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+class Prism(Background):
+    def __init__(self, prism: Path) -> None:
+        port = free_port()
+        # -m (multiprocess: logging in a second process) is Prism's faster mode here, the fairer peer
+        # (measured 3.5x its default on this machine); issue 10's figures used it too.
+        super().__init__("prism", [str(prism), "mock", "-m", "-h", "127.0.0.1", "-p", str(port), str(SPEC)], port)
 
 
 def checked(result: LoadResult, who: str) -> LoadResult:
