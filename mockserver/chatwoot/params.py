@@ -202,6 +202,12 @@ RAILS_SHAPE: dict[str, Any] = {
 }
 
 
+#: The objects a controller takes with `params.require(name).permit(...)`: `require` sees the object
+#: as sent, so one holding only keys `permit` then drops is present (not ParameterMissing); their
+#: unknown keys are kept here and dropped where each is permitted.
+REQUIRED_OBJECTS = frozenset({"assignment_policy", "twilio_channel", "template"})
+
+
 def rails_boolean(value: Any) -> bool | None:
     if value is None or value == "":
         return None
@@ -240,7 +246,8 @@ _CASTS = {BOOL: rails_boolean, INT: rails_integer, STR: rails_string}
 def rails_cast(params: Any, shape: Mapping[str, Any] = RAILS_SHAPE, *, nested: bool = False) -> Any:
     """The parameters as the controller and model see them (see above). A body that is not an object
     has no parameters (Rails keeps it under `_json`, which nothing permits). Inside a nested
-    object (`channel`, a working-hours row, ...) unknown keys are dropped, as `permit` drops them."""
+    object (`channel`, a working-hours row, ...) unknown keys are dropped, as `permit` drops them,
+    but for the `REQUIRED_OBJECTS`."""
     if not isinstance(params, Mapping):
         return {}
     cast_params: dict[str, Any] = {}
@@ -250,7 +257,7 @@ def rails_cast(params: Any, shape: Mapping[str, Any] = RAILS_SHAPE, *, nested: b
         kind = shape.get(key, RAW)
         if isinstance(kind, dict):
             if isinstance(value, Mapping):
-                cast_params[key] = rails_cast(value, kind, nested=True)
+                cast_params[key] = rails_cast(value, kind, nested=nested or key not in REQUIRED_OBJECTS)
         elif isinstance(kind, list):
             if isinstance(value, list):
                 cast_params[key] = [rails_cast(v, kind[0], nested=True) for v in value if isinstance(v, Mapping)]

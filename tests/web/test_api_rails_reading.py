@@ -90,6 +90,38 @@ def test_chatwoot_drops_a_working_hours_rows_unknown_keys(chatwoot_admin):
     assert response.get_json()["working_hours"][1]["open_hour"] == 8
 
 
+def test_chatwoot_requires_a_policy_object_before_permitting_its_keys(chatwoot_admin):
+    # `params.require(:assignment_policy).permit(...)` (digest §7): require sees the object as sent,
+    # so one holding only keys permit drops is present; permit then leaves nothing to set.
+    made = chatwoot_admin.post("/assignment_policies", json={"assignment_policy": {"name": "Night shift"}})
+    assert made.status_code == 200, made.get_json()
+    policy_id = made.get_json()["id"]
+    untouched = chatwoot_admin.patch(f"/assignment_policies/{policy_id}", json={"assignment_policy": {"shift": "late"}})
+    assert (untouched.status_code, untouched.get_json()["name"]) == (200, "Night shift")
+    nameless = chatwoot_admin.post("/assignment_policies", json={"assignment_policy": {"shift": "late"}})
+    assert (nameless.status_code, nameless.get_json()) == (
+        422, {"message": "Name can't be blank", "attributes": ["name"]})
+    empty = chatwoot_admin.post("/assignment_policies", json={"assignment_policy": {}})
+    assert (empty.status_code, empty.get_json()) == (
+        422, {"error": "param is missing or the value is empty: assignment_policy"})
+
+
+def test_chatwoot_requires_a_csat_template_before_permitting_its_keys(chatwoot_admin):
+    # `params.require(:template).permit(:message, ...)`, then a blank message is its own 422 (digest §7).
+    unknown_only = chatwoot_admin.post("/inboxes/4/csat_template", json={"template": {"body": "How did we do?"}})
+    assert (unknown_only.status_code, unknown_only.get_json()) == (422, {"error": "Message is required"})
+    empty = chatwoot_admin.post("/inboxes/4/csat_template", json={"template": {}})
+    assert (empty.status_code, empty.get_json()) == (422, {"error": "Template parameters are required"})
+
+
+def test_chatwoot_requires_a_twilio_channel_before_permitting_its_keys(chatwoot_admin):
+    # `params.require(:twilio_channel).permit(...)`: present, so the channel's own checks answer
+    # (account_sid and auth_token must be present, digest §5.3), not ParameterMissing.
+    response = chatwoot_admin.post("/channels/twilio_channel", json={"twilio_channel": {"sid": "AC1"}})
+    assert response.status_code == 422
+    assert "Account sid can't be blank" in response.get_json()["error"]
+
+
 def test_chatwoot_inserts_members_by_the_cast_user_id(chatwoot_admin):
     # digest §6: the raw ids are inserted and the column casts them: true is user 1; null is no user.
     added = chatwoot_admin.post("/inbox_members", json={"inbox_id": 3, "user_ids": [True]})
