@@ -67,7 +67,7 @@ def fixture_size_options(command: Any) -> Any:
         help="let browser pages on other origins call the API, as Chatwoot's API-only server does: any origin "
              "(--cors alone, MOCK_CORS=1), or the comma-separated ORIGINS  [default: off]")
 def serve_command(**settings: Any) -> int:
-    """Serve the mock (one process, a thread pool) until interrupted."""
+    """Serve the mock (granian, one worker process, requests answered on its event loop) until interrupted."""
     settings["drift"] = sorted({name for names in settings["drift"] for name in names})
     return _serve(SimpleNamespace(**settings))
 
