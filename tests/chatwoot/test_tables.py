@@ -184,6 +184,26 @@ def test_an_inbox_version_is_never_given_twice_not_even_after_an_undo():
     assert len(set(seen)) == len(seen) and all(isinstance(version, int) for version in seen)
 
 
+def test_equal_working_hour_rows_a_document_gives_are_held_once_and_an_unkeyable_row_is_copied():
+    # 10,000 inboxes hold about 20 distinct rows: each kept once (Tables._shared_hours), as the store's copy.
+    store = build_store(demo_document(), Profile.DOCS)
+    rows = [{"day_of_week": 1, "closed_all_day": False, "open_hour": 9, "open_minutes": 0},
+            {"day_of_week": 2, "closed_all_day": True}]
+    first = store.add_inbox(1, "First", {"type": "api"}, working_hours=[dict(row) for row in rows])
+    second = store.add_inbox(1, "Second", {"type": "api"}, working_hours=[dict(row) for row in rows])
+    assert first.working_hours == second.working_hours == rows
+    assert all(a is b for a, b in zip(first.working_hours, second.working_hours, strict=True))
+    # 1 and True are equal, but not rendered alike: two rows.
+    one = store.add_inbox(1, "One", {"type": "api"}, working_hours=[{"day_of_week": 2, "closed_all_day": 1}])
+    assert one.working_hours[0]["closed_all_day"] == 1 and one.working_hours[0] is not second.working_hours[1]
+    # A row holding a value that cannot be a key is copied, and the rows after it are still kept.
+    odd = [{"day_of_week": 0, "note": ["x"]}, dict(rows[0])]
+    third = store.add_inbox(1, "Third", {"type": "api"}, working_hours=odd)
+    assert third.working_hours == odd
+    assert third.working_hours[0] is not odd[0] and third.working_hours[0]["note"] is not odd[0]["note"]
+    assert third.working_hours[1] is first.working_hours[0]
+
+
 def test_ids_a_document_gives_are_kept_and_a_duplicate_refused():
     store = build_store(demo_document(), Profile.DOCS)
     inbox = store.add_inbox(1, "Given ids", {"type": "api", "channel_id": 42}, id=40)
