@@ -63,6 +63,7 @@ MUTATION_MODULES ?=
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
 	$(BIN)/python tools/mutation.py $(MUTATION_MODULES)
+	$(if $(MUTATION_MODULES),,$(BIN)/python tools/mutation_policies.py)
 
 # Regenerates the committed demo state from its seeded generator (tests check the two are equal).
 demo-fixtures: $(STAMP)

@@ -301,6 +301,16 @@ def test_inbox_limit_is_402_before_the_parameters(admin, store, token):
     assert response.get_json() == LIMIT
 
 
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+def test_an_account_at_its_inbox_limit_can_still_do_everything_but_create(admin, store, row):
+    # digest §2.1: validate_limit runs for `create` only; at the limit every other action answers.
+    store.accounts[1].inbox_limit = 6  # account 1 has six inboxes: at its limit
+    response = send(admin, row.method, row.path, row.body, row.member_inbox)
+    assert response.status_code == 200, response.get_json()
+    assert admin.get("/inboxes").status_code == 200
+    assert admin.get("/agent_bots").status_code == 200
+
+
 def test_inbox_limit_below_is_not_402(admin, store):
     store.accounts[1].inbox_limit = 7
     response = admin.post("/inboxes", json={"name": "Seventh", "channel": {"type": "api"}})
