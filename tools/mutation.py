@@ -134,6 +134,10 @@ def main(argv: list[str]) -> int:
         counts = Counter("equivalent" if name in skipped else status for name, status in results.items())
         total.update(counts)
         judged = sum(n for s, n in counts.items() if s != "equivalent")
+        if not results:
+            # chatwoot.policies is a table of data: tools/mutation_policies.py judges it.
+            print(f"mutation: {module:18} no mutants ({seconds:.0f} s)", flush=True)
+            continue
         score = 100 * counts["killed"] / judged if judged else 0.0
         print(f"mutation: {module:18} {counts['killed']:4}/{judged:<4} killed = {score:5.1f}%"
               f"  ({counts['equivalent']} equivalent, {seconds:.0f} s)", flush=True)
