@@ -138,6 +138,19 @@ def test_every_folder_says_what_it_owns_and_may_import():
             assert doc and "import" in doc, f"{folder.name}/__init__.py has no docstring naming its imports"
 
 
+def test_no_module_keeps_a_memo_of_its_own():
+    """Request-path memos (`web/memo.py`) belong to the app or server that fills them: one at module
+    level would carry one app's entries into every other app the process builds."""
+    found = []
+    for path in sources():
+        for node in ast.parse(path.read_text()).body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            called = getattr(value, "func", None)
+            if getattr(called, "id", getattr(called, "attr", None)) == "BoundedMemo":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
+
+
 def test_importing_the_package_the_cli_or_the_pytest_plugin_stays_light():
     """pytest imports the plugin at every start, in every project that installs the package."""
     code = ("import sys, mockserver, mockserver.cli, mockserver.testing.pytest_plugin; "

@@ -105,6 +105,10 @@ class WsgiBridge:
         #: The requests receiving a body (their tasks) and when each must have it; `_LATE` once cut.
         self._receiving: dict[asyncio.Task, float] = {}
         self._sweep: asyncio.TimerHandle | None = None
+        #: An address's (host, port) and a header's environ key, worked out once per address and
+        #: name (a few of each: a client's port is one a connection).
+        self._addresses = BoundedMemo(1024)
+        self._header_keys = BoundedMemo(256)
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         started = time.perf_counter()
@@ -114,7 +118,7 @@ class WsgiBridge:
             proto.response_bytes(refused.status, [("content-type", "application/json")], refused.body)
             self._log(scope, refused.status, len(refused.body), started)
             return
-        environ = _environ(scope, body)
+        environ = self._environ(scope, body)
         if self.early_fault is not None:
             delay = self.early_fault(environ)
             if delay > 0:
@@ -152,6 +156,40 @@ class WsgiBridge:
             raise _Refused(408, f"Request body not received within {self.body_timeout_s:g} s") from None
         finally:
             del self._receiving[task]
+
+    def _environ(self, scope: Any, body: bytes) -> dict[str, Any]:
+        """The WSGI environ (PEP 3333) of an RSGI scope, its body already received."""
+        host, port = self._addresses.get(scope.server, _address, scope.server)
+        client, client_port = self._addresses.get(scope.client, _address, scope.client)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": scope.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+            "QUERY_STRING": scope.query_string,
+            "SERVER_NAME": host,
+            "SERVER_PORT": port,
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "REMOTE_ADDR": client,
+            "REMOTE_PORT": client_port,
+            "CONTENT_LENGTH": str(len(body)) if body else "",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.input": BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,
+        }
+        for name, value in scope.headers.items():
+            key = self._header_keys.get(name, _header_key, name)
+            if key is None:
+                continue  # the body is whole now: its length is the one above
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+                continue
+            environ[key] = f"{environ[key]}, {value}" if key in environ else value
+        return environ
 
     def _sweep_every(self) -> float:
         return min(1.0, self.body_timeout_s / 4)
@@ -202,47 +240,6 @@ async def _read_at_most(proto: Any, limit: int) -> bytes:
             raise _Refused(413, f"Request body is larger than {limit} bytes")
         parts.append(chunk)
     return b"".join(parts)
-
-
-def _environ(scope: Any, body: bytes) -> dict[str, Any]:
-    """The WSGI environ (PEP 3333) of an RSGI scope, its body already received."""
-    host, port = _ADDRESSES.get(scope.server, _address, scope.server)
-    client, client_port = _ADDRESSES.get(scope.client, _address, scope.client)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": scope.query_string,
-        "SERVER_NAME": host,
-        "SERVER_PORT": port,
-        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client,
-        "REMOTE_PORT": client_port,
-        "CONTENT_LENGTH": str(len(body)) if body else "",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.scheme,
-        "wsgi.input": BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "wsgi.input_terminated": True,
-    }
-    for name, value in scope.headers.items():
-        key = _HEADER_KEYS.get(name, _header_key, name)
-        if key is None:
-            continue  # the body is whole now: its length is the one above
-        if key == "CONTENT_TYPE":
-            environ[key] = value
-            continue
-        environ[key] = f"{environ[key]}, {value}" if key in environ else value
-    return environ
-
-
-#: An address's (host, port) and a header's environ key, worked out once per address and name
-#: (a few of each: a client's port is one a connection).
-_ADDRESSES = BoundedMemo(1024)
-_HEADER_KEYS = BoundedMemo(256)
 
 
 def _address(address: str) -> tuple[str, str]:
