@@ -148,7 +148,9 @@ class RecordInvalid(ChatwootError):
     status = 422
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        self.problems = tuple(problems)
+        # Never an empty 422: a validator that reports a failure without naming a field (no
+        # known one does; a future openapi-core might) still gets a message a client can show.
+        self.problems = tuple(problems) or (FieldProblem("", _UNNAMED_PROBLEM),)
         super().__init__(", ".join(p.message for p in self.problems))
 
     @classmethod
@@ -256,6 +258,9 @@ class MethodNotAllowed(RequestError):
         return {"Allow": ", ".join(self.allowed)}
 
 
+_UNNAMED_PROBLEM = "The request does not match the API's specification"
+
+
 class RequestInvalid(RequestError):
     """The request breaks the OpenAPI spec. Shaped like Chatwoot's 422 so clients that show
     `message` keep working, with `errors` naming each offending field."""
@@ -263,7 +268,9 @@ class RequestInvalid(RequestError):
     status = 422
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        self.problems = tuple(problems)
+        # Never an empty 422: a validator that reports a failure without naming a field (no
+        # known one does; a future openapi-core might) still gets a message a client can show.
+        self.problems = tuple(problems) or (FieldProblem("", _UNNAMED_PROBLEM),)
         super().__init__(", ".join(p.message for p in self.problems))
 
     def complaints(self) -> list[str]:

@@ -179,6 +179,13 @@ def test_request_invalid_names_each_field():
         assert problem in body["message"]
 
 
+@pytest.mark.parametrize("profile", BOTH)
+def test_request_invalid_without_a_named_problem_still_says_what_is_wrong(profile):
+    body = errors.RequestInvalid([]).body(profile)
+    assert body["message"] == "The request does not match the API's specification"
+    assert body["attributes"] == [""]
+
+
 # ================================================================= views: agent_json (digest §4.4)
 AGENT_KEYS = ["id", "account_id", "availability_status", "auto_offline", "confirmed", "email", "provider",
               "available_name", "custom_attributes", "name", "role", "thumbnail", "custom_role_id"]
