@@ -186,6 +186,12 @@ def _inbox_types() -> dict[str, str]:
     return types
 
 
+class RequiredObject(dict):
+    """The shape of an object a controller takes with `params.require(name).permit(...)`: `require`
+    sees the object as sent, so one holding only keys that `permit` then drops is present (not
+    ParameterMissing). Its unknown keys are kept by `rails_cast` and dropped where it is permitted."""
+
+
 #: Every operation's parameters, by name (they never clash across operations).
 RAILS_SHAPE: dict[str, Any] = {
     **_inbox_types(),
@@ -194,18 +200,13 @@ RAILS_SHAPE: dict[str, Any] = {
     "agent_bot": RAW, "inbox_id": RAW, "user_ids": RAW, "assignment_policy_id": RAW,
     "description": STR, "outgoing_url": STR, "bot_type": STR, "bot_config": OBJ,
     # `fair_distribution_*` are validated with `numericality` before they are cast: kept as sent.
-    "assignment_policy": {"name": STR, "description": STR, "assignment_order": STR, "conversation_priority": STR,
-                          "fair_distribution_limit": RAW, "fair_distribution_window": RAW, "enabled": BOOL},
-    "twilio_channel": {k: STR for k in ("name", "medium", "phone_number", "messaging_service_sid", "account_sid",
-                                        "auth_token", "api_key_sid")},
-    "template": {"message": STR, "button_text": STR, "language": STR},
+    "assignment_policy": RequiredObject({"name": STR, "description": STR, "assignment_order": STR,
+                                         "conversation_priority": STR, "fair_distribution_limit": RAW,
+                                         "fair_distribution_window": RAW, "enabled": BOOL}),
+    "twilio_channel": RequiredObject({k: STR for k in ("name", "medium", "phone_number", "messaging_service_sid",
+                                                       "account_sid", "auth_token", "api_key_sid")}),
+    "template": RequiredObject({"message": STR, "button_text": STR, "language": STR}),
 }
-
-
-#: The objects a controller takes with `params.require(name).permit(...)`: `require` sees the object
-#: as sent, so one holding only keys `permit` then drops is present (not ParameterMissing); their
-#: unknown keys are kept here and dropped where each is permitted.
-REQUIRED_OBJECTS = frozenset({"assignment_policy", "twilio_channel", "template"})
 
 
 def rails_boolean(value: Any) -> bool | None:
@@ -247,7 +248,7 @@ def rails_cast(params: Any, shape: Mapping[str, Any] = RAILS_SHAPE, *, nested: b
     """The parameters as the controller and model see them (see above). A body that is not an object
     has no parameters (Rails keeps it under `_json`, which nothing permits). Inside a nested
     object (`channel`, a working-hours row, ...) unknown keys are dropped, as `permit` drops them,
-    but for the `REQUIRED_OBJECTS`."""
+    but in a `RequiredObject`."""
     if not isinstance(params, Mapping):
         return {}
     cast_params: dict[str, Any] = {}
@@ -257,7 +258,7 @@ def rails_cast(params: Any, shape: Mapping[str, Any] = RAILS_SHAPE, *, nested: b
         kind = shape.get(key, RAW)
         if isinstance(kind, dict):
             if isinstance(value, Mapping):
-                cast_params[key] = rails_cast(value, kind, nested=nested or key not in REQUIRED_OBJECTS)
+                cast_params[key] = rails_cast(value, kind, nested=nested or not isinstance(kind, RequiredObject))
         elif isinstance(kind, list):
             if isinstance(value, list):
                 cast_params[key] = [rails_cast(v, kind[0], nested=True) for v in value if isinstance(v, Mapping)]
