@@ -83,13 +83,13 @@ class CompiledRequestValidator:
         if body is None:
             return  # the operation takes no body: whatever was sent is ignored
         if request.form is not None:
-            value, media_type = dict(request.form), _media_type(request.content_type) or "multipart/form-data"
+            value, media_type = dict(request.form), media_type_of(request.content_type) or "multipart/form-data"
         elif not request.body:
             if body.required:  # worded, and answered, as the reference does
                 raise RequestInvalid([FieldProblem("", "Missing required request body")])
             return
         else:
-            value, media_type = _value(request), _media_type(request.content_type)
+            value, media_type = _value(request), media_type_of(request.content_type)
         found = _find_media(body.media, media_type)
         if found is None:
             raise UnsupportedMediaType(
@@ -185,7 +185,8 @@ def _check(kind: str, argument: str, format_checks: Mapping[str, FormatCheck]) -
     return format_checks[argument]
 
 
-def _media_type(content_type: str) -> str:
+def media_type_of(content_type: str) -> str:
+    """A Content-Type's media type alone, lower-cased (`Multipart/Form-Data; boundary=x` -> `multipart/form-data`)."""
     return content_type.partition(";")[0].strip().lower()
 
 

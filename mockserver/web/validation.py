@@ -26,7 +26,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from mockserver.chatwoot.channels import humanize
 from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
-from mockserver.web.compiled import PATTERN_PROBLEM, CompiledRequestValidator, named_problem
+from mockserver.web.compiled import PATTERN_PROBLEM, CompiledRequestValidator, media_type_of, named_problem
 
 _MAX_MESSAGE = 300
 
@@ -168,7 +168,7 @@ class OpenAPICoreValidator:
         """Forms are checked with jsonschema against the operation's schema for the form's media
         type: openapi-core's own multipart reader asserts on some bodies and ignores fields a schema
         declares through `allOf`/`oneOf` (tooling notes §6)."""
-        media_type = request.content_type.partition(";")[0].strip().lower()
+        media_type = media_type_of(request.content_type)
         validator = self._form_validator(request.path_pattern, request.method.lower(), media_type)
         if validator is None:
             raise UnsupportedMediaType(f"This operation takes no {media_type} body")
