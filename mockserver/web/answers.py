@@ -10,6 +10,7 @@ The per-request values the steps hand one another live in the WSGI environ under
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,13 @@ def compact_json(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:
+        pass
+    try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # An integer past 64 bits (kept whole from a request or a state document, as Chatwoot's
+        # jsonb keeps it), which orjson cannot write: the standard library writes it, compact.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def json_bytes(value: Any) -> bytes:

@@ -122,3 +122,30 @@ def test_a_form_body_of_20_mib_is_read_and_one_byte_more_is_413(admin):
     assert response.get_json()["attributes"] == ["avatar"]
     assert "Avatar size is too big" in response.get_json()["message"]
     assert admin.get("/inboxes").get_json() == before
+
+
+BIG = 123456789012345678901234567890  # past 64 bits; Ruby's JSON and Postgres' jsonb keep it whole
+
+
+def test_integers_past_64_bits_are_kept_whole(admin):
+    body = b'{"name": "Big", "bot_config": {"n": 123456789012345678901234567890, "m": [-98765432109876543210]}}'
+    created = admin.post("/agent_bots", data=body, content_type="application/json")
+    assert created.status_code == 200, created.get_json()
+    assert b'"bot_config":{"n":123456789012345678901234567890,"m":[-98765432109876543210]}' in created.data
+    shown = admin.get(f"/agent_bots/{json.loads(created.data)['id']}")
+    assert json.loads(shown.data)["bot_config"] == {"n": BIG, "m": [-98765432109876543210]}
+
+
+def test_a_text_given_as_an_integer_past_64_bits_is_cast_whole_in_the_chatwoot_profile(chatwoot_admin):
+    response = chatwoot_admin.post("/agent_bots", data=b'{"name": 123456789012345678901234567890}',
+                                   content_type="application/json")
+    assert (response.status_code, response.get_json()["name"]) == (200, str(BIG))
+
+
+def test_a_loaded_state_with_an_integer_past_64_bits_is_served(app, admin):
+    document = app.extensions["chatwoot_mock"].export()
+    document["agent_bots"][0]["bot_config"] = {"n": BIG}
+    app.extensions["chatwoot_mock"].load(document)
+    shown = admin.get(f"/agent_bots/{document['agent_bots'][0]['id']}")
+    assert shown.status_code == 200
+    assert json.loads(shown.data)["bot_config"] == {"n": BIG}
