@@ -192,7 +192,8 @@ class Tables:
         current = getattr(self, table).get(key, _ABSENT)
         change = self._change
         if change is not None and (table, key) not in change.before:
-            change.before[(table, key)] = current if current is _ABSENT else copy.deepcopy(current)
+            change.before[(table, key)] = (current if current is _ABSENT else current.undo_copy()
+                                           if table == "inboxes" else copy.deepcopy(current))
         if table == "inboxes" and current is not _ABSENT:
             current.version = self._new_version()
 

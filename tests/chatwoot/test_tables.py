@@ -63,6 +63,11 @@ def test_an_undone_change_leaves_every_record_and_index_as_it_was():
         store.update_inbox(admin, 6, {"channel": {"phone_number": "+15550008888"}})
         store.update_inbox(admin, 2, {"name": "Renamed", "greeting_enabled": True,  # changed in place
                                       "working_hours": [{"day_of_week": 1, "closed_all_day": True}]})
+        # Nested values replaced (the undo log shares what a write only ever replaces: models.Inbox.undo_copy).
+        store.update_inbox(admin, 1, {"csat_config": {"display_type": "star", "message": "Rate us"},
+                                      "auto_assignment_config": {"max_assignment_limit": 3},
+                                      "channel": {"selected_feature_flags": ["attachments"], "pre_chat_form_options": {
+                                          "pre_chat_message": "Who?", "pre_chat_fields": [{"name": "emailAddress"}]}}})
         store.delete_inbox(admin, 4)
         store.update_inbox(admin, pictured.id, {}, avatar=Store.new_avatar("new.png", "image/png", b"n" * 300))
         new_key = pictured.avatar.key
