@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockserver.chatwoot import channels
+from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.models import INBOX_DEFAULTS
 
 #: ActiveModel's FALSE_VALUES; any other non-empty text is true (digest §5.1).
@@ -130,7 +131,7 @@ def permitted_inbox_params(params: Mapping[str, Any], with_name: bool = False) -
     """`inbox_attributes` (digest §2.2): the permitted top-level keys, and inside `csat_config`
     and `auto_assignment_config` only their permitted keys; everything else is dropped."""
     keys = INBOX_ATTRIBUTES if with_name else tuple(INBOX_DEFAULTS)
-    permitted = {k: copy.deepcopy(params[k]) for k in keys if k in params}
+    permitted = {k: copied(params[k]) for k in keys if k in params}
     if isinstance(permitted.get("csat_config"), Mapping):
         permitted["csat_config"] = permit_csat_config(permitted["csat_config"])
     if isinstance(permitted.get("auto_assignment_config"), Mapping):
