@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+
+#: The last second `now_iso` formatted, and its text up to the milliseconds ("2026-12-02T13:40:05.").
+_formatted_second: tuple[int, str] = (-1, "")
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now, as `datetime.now(UTC).isoformat(timespec="milliseconds")` with a Z. The date and time
+    are formatted once a second: every create stamps its records (formatting it whole was 4 us)."""
+    global _formatted_second
+    second, milliseconds = divmod(time.time_ns() // 1_000_000, 1000)
+    formatted, prefix = _formatted_second
+    if formatted != second:
+        prefix = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds").removesuffix("+00:00") + "."
+        _formatted_second = (second, prefix)  # one tuple: a thread reads a whole pair or the one before
+    return f"{prefix}{milliseconds:03d}Z"
 
 
 def epoch_seconds(iso: str) -> int:
