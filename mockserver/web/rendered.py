@@ -80,5 +80,5 @@ class RenderedInboxes:
         return kept
 
     def _render(self, inbox: Inbox, admin: bool, urls: views.Urls) -> bytes:
-        encoded = self._dumps(views.inbox_json(inbox, admin, urls))
+        encoded = self._dumps(views.inbox_json_shared(inbox, admin, urls))
         return encoded.encode("utf-8") if isinstance(encoded, str) else encoded

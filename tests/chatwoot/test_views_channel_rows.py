@@ -164,3 +164,23 @@ def test_working_hour_rows_are_rendered_in_the_views_keys_and_order_with_null_fo
          ("close_hour", None), ("close_minutes", None), ("open_all_day", True)],
     ]
     assert rows[0] is not made  # a copy: the body never shares a row with the record
+
+
+@pytest.mark.parametrize("admin", [True, False], ids=["administrator", "agent"])
+@pytest.mark.parametrize("kind", list(ROWS))
+def test_the_shared_view_is_the_same_body_and_only_the_copying_view_holds_copies(kind, admin):
+    """`inbox_json_shared` (what the cache of rendered inboxes encodes) gives the body `inbox_json`
+    gives, key for key in order; only `inbox_json`'s nested values and rows are copies."""
+    record = inbox(kind, ROWS[kind][0])
+    record.attributes["csat_config"] = {"display_type": "star"}
+    record.working_hours = [*record.working_hours[:6], {"open_all_day": True, "day_of_week": 6}]  # one row out of order
+    copying, shared = views.inbox_json(record, admin, URLS), views.inbox_json_shared(record, admin, URLS)
+    assert list(shared.items()) == list(copying.items())
+    assert [list(row.items()) for row in shared["working_hours"]] == [list(row.items())
+                                                                        for row in copying["working_hours"]]
+    nested = [key for key, value in copying.items() if isinstance(value, dict | list) and value]
+    assert "csat_config" in nested and "working_hours" in nested
+    assert all(copying[key] is not shared[key] for key in nested)
+    assert copying["working_hours"][0] is not record.working_hours[0]
+    assert shared["working_hours"][0] is record.working_hours[0]  # a row in the view's order, as it is
+    assert shared["csat_config"] is record.attributes["csat_config"]
