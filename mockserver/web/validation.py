@@ -31,9 +31,10 @@ from mockserver.web.compiled import PATTERN_PROBLEM, CompiledRequestValidator, m
 _MAX_MESSAGE = 300
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IncomingRequest:
-    """What a validator needs to know of a request, independent of the web framework."""
+    """What a validator needs to know of a request, independent of the web framework. Validators
+    read it and never change it (not frozen: a frozen dataclass costs every write 2-3 µs to build)."""
 
     method: str
     path: str
