@@ -85,7 +85,8 @@ class Journal:
                body: str = "") -> None:
         if not self.size:
             return
-        errors = tuple(_cap(str(e), MAX_ERROR_CHARS) for e in list(validation_errors)[:MAX_ERRORS])
+        errors = tuple(_cap(str(e), MAX_ERROR_CHARS) for e in list(validation_errors)[:MAX_ERRORS]) \
+            if validation_errors else ()  # nearly every call: no generator made for nothing
         entry = JournalEntry(_cap(method, MAX_METHOD_CHARS), _cap(path, MAX_PATH_CHARS),
                              _cap(query, MAX_QUERY_CHARS), status, operation_id, duration_ms, errors,
                              time.time() if at is None else at, _cap(body, MAX_BODY_CHARS))
