@@ -14,9 +14,14 @@ _IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
 def copied(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        # A scalar is taken as it is, without a call: most of a record's values are scalars
-        # (half the cost of copying an inbox's working hours was the calls).
-        return {key: item if type(item) in _IMMUTABLE else copied(item) for key, item in value.items()}
+        # Copied whole in C, then only the values that are not scalars copied again: most of a
+        # record's values are scalars (a call each was half the cost of copying working hours;
+        # rebuilding the dict key by key was 40% of copying the inbox defaults).
+        result = value.copy()
+        for key, item in value.items():
+            if type(item) not in _IMMUTABLE:
+                result[key] = copied(item)
+        return result
     if kind is list:
         return [item if type(item) in _IMMUTABLE else copied(item) for item in value]
     if kind in _IMMUTABLE:
