@@ -28,7 +28,7 @@ from typing import Any
 
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.tables import Change
-from mockserver.state.document import SECTIONS, STATE_VERSION, StateDocumentError, collector_paused, encode_json
+from mockserver.state.document import SECTIONS, STATE_VERSION, StateDocumentError, encode_json
 
 HEADER = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43574D4B  # "CWMK"
@@ -108,16 +108,15 @@ def read(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
         connection = connect(path)
     except sqlite3.Error as error:
         raise NotAStateDatabase(f"state file {path} cannot be opened: {error}") from None
-    with collector_paused():
-        try:
-            with transaction(connection):  # one moment
-                rows = connection.execute("SELECT tbl, entries FROM records ORDER BY tbl, key").fetchall()
-                sequences = dict(connection.execute("SELECT name, last FROM sequences"))
-        except sqlite3.Error as error:
-            raise NotAStateDatabase(f"state file {path} cannot be read: {error}") from None
-        finally:
-            connection.close()
-        return _document(rows, path), sequences
+    try:
+        with transaction(connection):  # one moment
+            rows = connection.execute("SELECT tbl, entries FROM records ORDER BY tbl, key").fetchall()
+            sequences = dict(connection.execute("SELECT name, last FROM sequences"))
+    except sqlite3.Error as error:
+        raise NotAStateDatabase(f"state file {path} cannot be read: {error}") from None
+    finally:
+        connection.close()
+    return _document(rows, path), sequences
 
 
 def _document(rows: list[tuple[str, str]], path: str | Path) -> dict[str, Any]:

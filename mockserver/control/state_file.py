@@ -27,7 +27,7 @@ from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
 from mockserver.control import state_db
 from mockserver.control.state_db import StateDatabase
-from mockserver.state.document import StateDocumentError, build_store, read_document
+from mockserver.state.document import StateDocumentError, build_store, collector_paused, read_document
 
 #: Files SQLite keeps beside a database while it is open (the log and its index).
 _COMPANIONS = ("-wal", "-shm", "-journal")
@@ -45,8 +45,9 @@ def read(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
 
 def load(path: str | Path, profile: Profile) -> Store:
     """The store a state file holds (what a restart serves). Raises StateDocumentError."""
-    document, sequences = read(path)
-    store = build_store(document, profile)
+    with collector_paused():  # one pause for the read and the build (state.document.collector_paused)
+        document, sequences = read(path)
+        store = build_store(document, profile)
     store.continue_sequences(sequences)
     return store
 

@@ -42,7 +42,10 @@ def collector_paused() -> Iterator[None]:
     the collections their count sets off walks what was built so far: about 300 collections, a
     fifth of the CPU of reading and building the `large` set (bench/bench_state.py --only-start).
     The pause is the process's (the collector is one); nothing else changes, and a pause already
-    on (a start around its load) is left for its owner to end."""
+    on is left for its owner to end. One pause covers a whole load, taken where it begins:
+    `build_store`, `read_document` (the pytest plugin reads a file, then builds it),
+    `control.state_file.load` (its read and its build, with no collection between them), `serve`
+    (its whole start)."""
     if not gc.isenabled():
         yield
         return
@@ -68,17 +71,17 @@ def demo_document() -> dict[str, Any]:
 
 
 def build_store(document: dict[str, Any], profile: Profile = Profile.DOCS) -> Store:
-    errors = sorted(_schema_validator().iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
-    if errors:
-        lines = [f"  at /{'/'.join(map(str, e.instance_path))}: {e.message[:200]}" for e in errors[:10]]
-        raise StateDocumentError("state document does not follow fixtures/state.schema.json:\n" + "\n".join(lines))
-    store = Store(profile)
-    try:
-        with collector_paused():
+    with collector_paused():
+        errors = sorted(_schema_validator().iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
+        if errors:
+            lines = [f"  at /{'/'.join(map(str, e.instance_path))}: {e.message[:200]}" for e in errors[:10]]
+            raise StateDocumentError("state document does not follow fixtures/state.schema.json:\n" + "\n".join(lines))
+        store = Store(profile)
+        try:
             _fill(store, document)
-    except (ValueError, LookupError, MockError) as error:  # MockError: a store rule refused a record
-        raise StateDocumentError(f"state document is inconsistent: {error}") from None
-    return store
+        except (ValueError, LookupError, MockError) as error:  # MockError: a store rule refused a record
+            raise StateDocumentError(f"state document is inconsistent: {error}") from None
+        return store
 
 
 def _fill(store: Store, document: dict[str, Any]) -> None:

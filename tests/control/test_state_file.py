@@ -4,6 +4,7 @@ clear message."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ import pytest
 import requests
 
 from mockserver import Profile, build_store, create_app, demo_document
-from mockserver.control import state_file
+from mockserver.control import state_db, state_file
 from mockserver.control.state_db import HEADER
 from mockserver.state.document import export_document
 from mockserver.testing.served import ServedMock, child_env, serve_command
@@ -117,6 +118,29 @@ def test_a_restart_from_the_database_does_not_write_it_again_and_goes_on_writing
 
 
 # ================================================================= in-process: when it is written
+@pytest.mark.parametrize("kind", ["database", "json"])
+def test_a_state_file_is_read_and_built_in_one_collector_pause(tmp_path, monkeypatch, kind):
+    target = tmp_path / "state"
+    if kind == "database":
+        create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
+    else:
+        target.write_text(json.dumps(demo_document()))
+    seen = []
+
+    def noting(name, original):
+        def call(*args, **kwargs):
+            seen.append((name, gc.isenabled()))
+            return original(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(state_db, "read", noting("read", state_db.read))
+    monkeypatch.setattr(state_file, "read_document", noting("read", state_file.read_document))
+    monkeypatch.setattr(state_file, "build_store", noting("build", state_file.build_store))
+    store = state_file.load(target, Profile.DOCS)
+    assert seen == [("read", False), ("build", False)] and gc.isenabled()
+    assert export_document(store) == export_document(build_store(demo_document()))
+
+
 def test_a_missing_file_is_created_from_the_startup_state(tmp_path):
     target = tmp_path / "state.json"
     app = create_app(build_store(demo_document(), Profile.DOCS), state_file=target)
