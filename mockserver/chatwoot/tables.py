@@ -110,6 +110,17 @@ class Changing:
             tables._change = None
 
 
+def _merged(defaults: Mapping[str, Any], given: Mapping[str, Any], owned: bool) -> dict[str, Any]:
+    """The defaults overlaid with the given values, sharing nothing mutable with the defaults, nor
+    with `given` unless `owned` (its values are the caller's to hand over)."""
+    merged = {**defaults, **given}
+    if not owned:
+        return copied(merged)  # merged first, copied once: a default the record gives again is not copied
+    for key in defaults.keys() - given.keys():
+        merged[key] = copied(defaults[key])
+    return merged
+
+
 class Tables:
     """All accounts, users, bots, inboxes and their links, behind one lock."""
 
@@ -299,16 +310,25 @@ class Tables:
                   created_at: str | None = None, **attributes: Any) -> Inbox:
         """An inbox as the state document describes it: `channel.type` may also be `twilio_sms`,
         and generated channel values (tokens, ids) may be given to keep them stable."""
+        return self.seed_inbox(account_id, name, channel, attributes, id=id, working_hours=working_hours,
+                               created_at=created_at)
+
+    @locked
+    def seed_inbox(self, account_id: int, name: str | None, channel: Mapping[str, Any],
+                   attributes: Mapping[str, Any], *, id: int | None = None, working_hours: list[dict] | None = None,
+                   created_at: str | None = None, owned: bool = False) -> Inbox:
+        """`add_inbox` with the attributes as one mapping. `owned`: the caller hands over the values
+        of `channel` and `attributes` (a state document just parsed, which nothing else holds), so
+        the inbox keeps them instead of copies; the defaults it takes are copied all the same."""
         account = self._account(account_id)
         kind = channels.KINDS.get(channel.get("type", ""))
         if kind is None:
             raise InvalidChannelType(name_blank=blank(name))
-        # Defaults merged first and the result copied once: a default the record gives again is not copied.
         given = {k: v for k, v in channel.items() if k not in ("type", "channel_id")}
-        channel_attrs = copied({**kind.defaults, **given})
+        channel_attrs = _merged(kind.defaults, given, owned)
         channels.normalise(kind, channel_attrs)
         channels.fill_generated(kind, channel_attrs, account.inbound_email_domain)
-        inbox_attrs = copied({**INBOX_DEFAULTS, **attributes})
+        inbox_attrs = _merged(INBOX_DEFAULTS, attributes, owned)
         if kind.key == "telegram" and blank(name):
             name = channel_attrs.get("bot_name")
         raise_if_invalid(self._channel_problems(kind, channel_attrs, exclude=None)

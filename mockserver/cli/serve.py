@@ -113,8 +113,11 @@ def _serve(settings: SimpleNamespace) -> int:
     # objects of garbage the imports left, which stay instead (bench/bench_state.py --only-start).
     with collector_paused():
         try:
+            # A file's document is parsed for this store alone (owned); a generated set may share parts.
+            parsed = settings.fixtures is not None and settings.fixtures not in SET_NAMES
             store = (state_file.load(resumed, profile) if resumed
-                     else build_store(load(settings.fixtures, seed=settings.seed, inboxes=settings.inboxes), profile))
+                     else build_store(load(settings.fixtures, seed=settings.seed, inboxes=settings.inboxes), profile,
+                                      owned=parsed))
             store.avatar_memory_limit = settings.avatar_memory * 1024 * 1024
         except (StateDocumentError, FixtureSetError) as error:
             where = f"{resumed}: " if resumed and resumed not in str(error) else ""

@@ -50,7 +50,7 @@ def _reset(call: ControlCall) -> Any:
 
 
 def _load(call: ControlCall) -> Any:
-    call.runtime.load(call.body)
+    call.runtime.load(call.body, owned=True)  # the body, just parsed for this call
     return {"state": call.runtime.summary()}
 
 

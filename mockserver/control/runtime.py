@@ -64,10 +64,11 @@ class MockRuntime:
         """Back to the state the app was started with (the journal and faults stay as they are)."""
         self._replace(Store.from_snapshot(self._pristine))
 
-    def load(self, document: dict[str, Any]) -> None:
-        """Replace the state with a document's; a document that does not build changes nothing."""
+    def load(self, document: dict[str, Any], *, owned: bool = False) -> None:
+        """Replace the state with a document's; a document that does not build changes nothing.
+        `owned`: the document is handed over (`state.document.build_store`)."""
         try:
-            store = build_store(document, self.store.profile)
+            store = build_store(document, self.store.profile, owned=owned)
         except StateDocumentError as error:
             raise StateDocumentRejected(str(error)) from None
         store.avatar_memory_limit = self.store.avatar_memory_limit  # a setting of the mock, not of the state

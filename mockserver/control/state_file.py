@@ -47,7 +47,7 @@ def load(path: str | Path, profile: Profile) -> Store:
     """The store a state file holds (what a restart serves). Raises StateDocumentError."""
     with collector_paused():  # one pause for the read and the build (state.document.collector_paused)
         document, sequences = read(path)
-        store = build_store(document, profile)
+        store = build_store(document, profile, owned=True)  # just read: nothing else holds it
     store.continue_sequences(sequences)
     return store
 

@@ -70,7 +70,12 @@ def demo_document() -> dict[str, Any]:
     return resources.load_json(*resources.DEMO_STATE_PATH)
 
 
-def build_store(document: dict[str, Any], profile: Profile = Profile.DOCS) -> Store:
+def build_store(document: dict[str, Any], profile: Profile = Profile.DOCS, *, owned: bool = False) -> Store:
+    """The store a state document describes. Raises StateDocumentError, having changed nothing.
+    `owned`: the caller hands the document over (just parsed, held by nothing else): the records
+    then keep its values instead of copies of them (a tenth of building the `large` set:
+    bench/bench_state.py --only-start). A document still in use, or built from shared parts (a
+    generated set), is copied (the default)."""
     with collector_paused():
         errors = sorted(_schema_validator().iter_errors(document), key=lambda e: [str(p) for p in e.instance_path])
         if errors:
@@ -78,13 +83,17 @@ def build_store(document: dict[str, Any], profile: Profile = Profile.DOCS) -> St
             raise StateDocumentError("state document does not follow fixtures/state.schema.json:\n" + "\n".join(lines))
         store = Store(profile)
         try:
-            _fill(store, document)
+            _fill(store, document, owned)
         except (ValueError, LookupError, MockError) as error:  # MockError: a store rule refused a record
             raise StateDocumentError(f"state document is inconsistent: {error}") from None
         return store
 
 
-def _fill(store: Store, document: dict[str, Any]) -> None:
+#: An inbox's fields that `Tables.seed_inbox` takes by name; the others are its attributes.
+_INBOX_FIELDS = frozenset({"id", "account_id", "name", "channel", "working_hours", "avatar", "created_at"})
+
+
+def _fill(store: Store, document: dict[str, Any], owned: bool) -> None:
     for account in document["accounts"]:
         store.add_account(account["name"], id=account["id"], status=account["status"],
                           inbox_limit=account.get("inbox_limit"),
@@ -99,11 +108,9 @@ def _fill(store: Store, document: dict[str, Any]) -> None:
                                      "created_at") if k in bot}
         store.add_agent_bot(bot["name"], bot["access_token"], account_id=bot["account_id"], id=bot["id"], **extra)
     for inbox in document["inboxes"]:
-        attributes = {k: v for k, v in inbox.items()
-                      if k not in ("id", "account_id", "name", "channel", "working_hours", "avatar", "created_at")}
-        store.add_inbox(inbox["account_id"], inbox["name"], inbox["channel"], id=inbox["id"],
-                        working_hours=inbox.get("working_hours"), created_at=inbox.get("created_at"),
-                        **attributes)
+        attributes = {k: v for k, v in inbox.items() if k not in _INBOX_FIELDS}
+        store.seed_inbox(inbox["account_id"], inbox["name"], inbox["channel"], attributes, id=inbox["id"],
+                         working_hours=inbox.get("working_hours"), created_at=inbox.get("created_at"), owned=owned)
     for member in document["inbox_members"]:
         store.add_member(member["inbox_id"], member["user_id"])
     for link in document["agent_bot_inboxes"]:

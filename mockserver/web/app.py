@@ -77,7 +77,7 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     active_profile = Profile.parse(profile) if profile is not None else (
         store.profile if store is not None else DEFAULT_PROFILE)
     if store is None:
-        store = build_store(demo_document(), active_profile)
+        store = build_store(demo_document(), active_profile, owned=True)  # parsed for this store alone
     store.profile = active_profile
     spec_validator = OpenAPICoreValidator(resources.load_spec())
     control_validator = OpenAPICoreValidator(resources.load_control_spec())
