@@ -28,7 +28,7 @@ from typing import Any
 
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.tables import Change
-from mockserver.state.document import SECTIONS, STATE_VERSION, StateDocumentError, encode_json
+from mockserver.state.document import SECTIONS, STATE_VERSION, StateDocumentError, encode_text
 
 HEADER = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43574D4B  # "CWMK"
@@ -141,7 +141,7 @@ def encode_record(table: str, key: int, value: Any) -> str | None:
     if value is None:
         return None
     entries = _SECTIONS[table].entries(key, value)
-    return encode_json(entries).decode("ascii") if entries else None
+    return encode_text(entries) if entries else None
 
 
 def all_rows(store: Store) -> dict[tuple[str, int], str]:
