@@ -102,7 +102,8 @@ def _install_new(target: Path, store: Store) -> None:
             os.chmod(temporary, mode)
         database = StateDatabase.create(temporary)
         try:
-            database.replace(store)
+            with state_db.unjournaled(database.connection()):
+                database.replace(store)
         finally:
             database.close()  # the last connection: SQLite moves its log into the file and removes it
         descriptor = os.open(temporary, os.O_RDONLY)

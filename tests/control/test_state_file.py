@@ -4,6 +4,7 @@ clear message."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -39,6 +40,10 @@ def test_a_missing_file_becomes_a_private_database_holding_the_startup_state(tmp
     assert target.stat().st_mode & 0o777 == 0o600
     assert read(target) == app.extensions[RUNTIME_KEY].export() == export_document(build_store(demo_document()))
     assert app.extensions[RUNTIME_KEY].state_backup is None
+    assert sorted(os.listdir(tmp_path)) == ["state.json"]  # made without a journal, closed without a log
+    with contextlib.closing(sqlite3.connect(target)) as connection:  # then written through the synced log
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert os.listdir(tmp_path) == ["state.json"]  # no log left while nothing is written
 
 
