@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/chatwoot-mock serve --cors
 
+# On one pytest-xdist worker per core (tests/conftest.py: the loadgroup rule); `python -m pytest`
+# alone runs the same tests serially.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests -p no:cacheprovider --contract-budget full

@@ -11,6 +11,8 @@ Every request the suite sends is counted per operation and status (harness.TALLY
 summary prints the counts, and the session fails when a run saw no 2xx for an operation that a
 valid token reaches (an all-401 run must not pass: tooling notes §6 pitfall 11), and a `full`
 run fails when it sent fewer than harness.ROBUSTNESS_REQUESTS requests (it is the robustness figure).
+Under pytest-xdist (`make test`) each worker counts its own share and the controller adds them up,
+so the guards and the summary judge the whole run as in a serial one.
 """
 
 from __future__ import annotations
@@ -47,7 +49,20 @@ def pytest_configure(config: pytest.Config) -> None:
     harness.TALLY.started = time.perf_counter()
 
 
+#: The suite's longest tests (the drift proof's subprocess runs, the stateful runs): under
+#: pytest-xdist's `--dist loadgroup` (`make test`) a group is handed out before the single tests, so
+#: these start first rather than leaving one worker running them alone at the end.
+LONG_TESTS = {"contract_tests/test_drift.py": "contract-drift",
+              "contract_tests/test_contract.py::Test": "contract-stateful"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("dist", "no") == "loadgroup":
+        for item in items:
+            group = next((name for start, name in LONG_TESTS.items() if item.nodeid.startswith(start)), None)
+            if group is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
     if not harness.SETTINGS.only:
         return
     selected = [item for item in items if harness.wanted(item.nodeid)]
@@ -56,6 +71,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A pytest-xdist worker (`make test` runs two) saw only its share of the requests: it hands
+        # its counts to the controller (pytest_testnodedown), which judges and prints the whole run.
+        workeroutput["contract_tally"] = harness.TALLY.to_data()
+        return
     unreached = harness.TALLY.unreached()
     if unreached and session.exitstatus == 0:
         # Every request of these operations was refused although the suite sent a valid token:
@@ -66,6 +87,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if full_run and harness.TALLY.sent < harness.ROBUSTNESS_REQUESTS and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         harness.TALLY.failure = f"the robustness run sent fewer than {harness.ROBUSTNESS_REQUESTS} requests"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: a worker is done; add its counts to the run's."""
+    tally = getattr(node, "workeroutput", {}).get("contract_tally")
+    if tally is not None:
+        harness.TALLY.merge(tally)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -136,6 +136,21 @@ class Tally:
     def server_errors(self) -> int:
         return sum(n for c in self.statuses.values() for s, n in c.items() if s >= 500)
 
+    def to_data(self) -> dict[str, Any]:
+        """The counts in plain types: what a pytest-xdist worker sends its controller (execnet
+        carries dicts, lists, strings and numbers only)."""
+        return {"statuses": {key: {str(status): n for status, n in counts.items()}
+                             for key, counts in self.statuses.items()},
+                "expected_2xx": sorted(self.expected_2xx), "notes": list(self.notes)}
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add a worker's counts (`to_data`), so that the controller judges and prints the whole run."""
+        with self._lock:
+            for key, counts in data["statuses"].items():
+                self.statuses[key].update({int(status): n for status, n in counts.items()})
+            self.expected_2xx.update(data["expected_2xx"])
+            self.notes.extend(data["notes"])
+
     def unreached(self) -> list[str]:
         return sorted(k for k in self.expected_2xx
                       if not any(200 <= s < 300 for s in self.statuses.get(k, Counter())))

@@ -4,12 +4,49 @@ it, so no test can pass on a response the spec does not allow)."""
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import pytest
 
 # The browser tests' fixtures (tests/browser/chromium.py), here so that every folder sees one conftest.
 from browser.chromium import browser, browser_mock, screenshot, wait  # noqa: F401
 
 from mockserver import Profile, build_store, create_app, demo_document
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _own_shared_fixtures(item: pytest.Item) -> tuple[list[str], list[str]]:
+    """The names of the session- and module-scoped fixtures of this repository (not pytest's own,
+    such as tmp_path_factory) that `item` uses."""
+    by_scope: dict[str, list[str]] = {"session": [], "module": []}
+    fixture_info = getattr(item, "_fixtureinfo", None)  # a Function's; other items have no fixtures
+    for name, definitions in (fixture_info.name2fixturedefs.items() if fixture_info else ()):
+        definition = definitions[-1]
+        if definition.scope not in by_scope:
+            continue
+        source = Path(inspect.getfile(definition.func)).resolve()
+        if source.is_relative_to(ROOT) and ".venv" not in source.relative_to(ROOT).parts:
+            by_scope[definition.scope].append(name)
+    return sorted(by_scope["session"]), sorted(by_scope["module"])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the tests on two pytest-xdist workers, `--dist loadgroup`. A test whose
+    fixture is shared (session- or module-scoped: a served mock, Chromium, a generated large set)
+    goes to one worker with the others that share it, so that the fixture is built once, as in a
+    serial run, and not once per worker. (tryfirst: xdist reads the marks in its own hook.)"""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    for item in items:
+        session_scoped, module_scoped = _own_shared_fixtures(item)
+        if session_scoped:
+            item.add_marker(pytest.mark.xdist_group("session-" + session_scoped[0]))
+        elif module_scoped:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.partition("::")[0]))
+
 
 ADMIN = "demo-admin-token"
 AGENT = "demo-agent-token"
