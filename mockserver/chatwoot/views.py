@@ -80,7 +80,7 @@ def inbox_json_shared(inbox: Inbox, admin: bool, urls: Urls) -> dict[str, Any]:
 
 def _inbox_view(inbox: Inbox, admin: bool, urls: Urls, *, shared: bool) -> dict[str, Any]:
     value = _same if shared else copied
-    body = _inbox_columns(inbox, urls, value, shared)
+    body = _inbox_columns(inbox, urls, value)
     body.update(_channel_try_columns(inbox, urls))
     _channel_fields(body, inbox, admin, value)
     return body
@@ -90,7 +90,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any], shared: bool) -> dict[str, Any]:
+def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any]) -> dict[str, Any]:
     """Rows 1-23: the inbox's own columns, on every channel type."""
     attrs = inbox.attributes
     return {
@@ -108,7 +108,7 @@ def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any], shared
         "enable_auto_assignment": attrs["enable_auto_assignment"],
         "auto_assignment_config": value(attrs["auto_assignment_config"]),
         "out_of_office_message": attrs["out_of_office_message"],
-        "working_hours": [_working_hour(row, shared) for row in inbox.working_hours],
+        "working_hours": [_working_hour(row, value) for row in inbox.working_hours],
         "timezone": attrs["timezone"],
         "callback_webhook_url": callback_webhook_url(inbox, urls.frontend_url),
         "allow_messages_after_resolved": attrs["allow_messages_after_resolved"],
@@ -118,12 +118,12 @@ def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any], shared
     }
 
 
-def _working_hour(row: dict[str, Any], shared: bool) -> dict[str, Any]:
+def _working_hour(row: dict[str, Any], value: Callable[[Any], Any]) -> dict[str, Any]:
     """A row in the view's keys and order, null for a key it lacks. A row already in that order
-    (every row the mock makes) is copied as it is (half the time of a row rebuilt key by key), or
-    with `shared` taken as it is."""
+    (every row the mock makes) is taken by `value` as it is (a copy, or the row itself when
+    shared: half the time of a row rebuilt key by key)."""
     if tuple(row) == WORKING_HOUR_KEYS:
-        return row if shared else dict(row)
+        return value(row)
     return {k: row.get(k) for k in WORKING_HOUR_KEYS}
 
 
