@@ -151,6 +151,14 @@ def test_no_module_keeps_a_memo_of_its_own():
     assert found == []
 
 
+def test_no_function_rebinds_a_module_variable():
+    """A `global` statement is module-level state that changes as the process runs (a clock's last
+    second, a counter): it is shared by every app and store the process builds."""
+    found = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in sources()
+             for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Global)]
+    assert found == []
+
+
 def test_importing_the_package_the_cli_or_the_pytest_plugin_stays_light():
     """pytest imports the plugin at every start, in every project that installs the package."""
     code = ("import sys, mockserver, mockserver.cli, mockserver.testing.pytest_plugin; "

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.chatwoot.channels import secure_token
-from mockserver.chatwoot.clock import now_iso
 from mockserver.chatwoot.errors import FieldProblem, ResourceNotFound, raise_if_invalid
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, AgentBot
@@ -60,7 +59,7 @@ class AgentBotRules:
                       **permitted(params)}
             raise_if_invalid(problems(values))
             return self.add_agent_bot(values.pop("name", None), secure_token(), account_id=actor.account.id,
-                                      created_at=now_iso(), **values)
+                                      created_at=self.clock.now_iso(), **values)
 
     def get_agent_bot(self, actor: Actor, bot_id: Any) -> AgentBot:
         with self._lock:

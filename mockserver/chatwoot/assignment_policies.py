@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.chatwoot.clock import now_iso
 from mockserver.chatwoot.errors import (
     AssignmentPolicyNotFound,
     FieldProblem,
@@ -154,7 +153,7 @@ class AssignmentPolicyRules:
             others = [p.name for p in self.assignment_policies.values() if p.account_id == account_id]
             raise_if_invalid(problems(values, others))
             policy_id = self._explicit_or_next("assignment_policy", id, self.assignment_policies)
-            stamp = created_at or now_iso()
+            stamp = created_at or self.clock.now_iso()
             policy = AssignmentPolicy(policy_id, account_id, created_at=stamp, updated_at=updated_at or stamp,
                                       **_stored_values(values))
             self._touch("assignment_policies", policy_id)
@@ -169,7 +168,7 @@ class AssignmentPolicyRules:
             if policy is None or policy.account_id != inbox.account_id:
                 raise ValueError(f"no assignment policy {assignment_policy_id} in inbox {inbox_id}'s account")
             link_id = self._take_id("inbox_assignment_policy", id)
-            stamp = created_at or now_iso()
+            stamp = created_at or self.clock.now_iso()
             self._touch("policy_links", inbox_id)
             link = self.policy_links[inbox_id] = InboxPolicyLink(link_id, inbox_id, policy.id, stamp, stamp)
             return link
@@ -203,7 +202,7 @@ class AssignmentPolicyRules:
             self._touch("assignment_policies", policy.id)
             for key, value in _stored_values(values).items():
                 setattr(policy, key, value)
-            policy.updated_at = now_iso()
+            policy.updated_at = self.clock.now_iso()
             return policy
 
     def delete_assignment_policy(self, actor: Actor, policy_id: Any) -> None:

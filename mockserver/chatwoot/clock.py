@@ -5,20 +5,31 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-#: The last second `now_iso` formatted, and its text up to the milliseconds ("2026-12-02T13:40:05.").
-_formatted_second: tuple[int, str] = (-1, "")
+
+class Clock:
+    """Now, as a store stamps its records. Each store owns one (no module-level state): it keeps
+    the text of the last second it formatted, since every create stamps its records and
+    formatting the time whole was 4 us of it."""
+
+    __slots__ = ("_formatted_second",)
+
+    def __init__(self) -> None:
+        #: The last second formatted, and its text up to the milliseconds ("2026-12-02T13:40:05.").
+        self._formatted_second: tuple[int, str] = (-1, "")
+
+    def now_iso(self) -> str:
+        """Now, as `datetime.now(UTC).isoformat(timespec="milliseconds")` with a Z."""
+        second, milliseconds = divmod(time.time_ns() // 1_000_000, 1000)
+        formatted, prefix = self._formatted_second
+        if formatted != second:
+            prefix = _second_prefix(second)
+            self._formatted_second = (second, prefix)  # one tuple: a thread reads a whole pair or the one before
+        return f"{prefix}{milliseconds:03d}Z"
 
 
-def now_iso() -> str:
-    """Now, as `datetime.now(UTC).isoformat(timespec="milliseconds")` with a Z. The date and time
-    are formatted once a second: every create stamps its records (formatting it whole was 4 us)."""
-    global _formatted_second
-    second, milliseconds = divmod(time.time_ns() // 1_000_000, 1000)
-    formatted, prefix = _formatted_second
-    if formatted != second:
-        prefix = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds").removesuffix("+00:00") + "."
-        _formatted_second = (second, prefix)  # one tuple: a thread reads a whole pair or the one before
-    return f"{prefix}{milliseconds:03d}Z"
+def _second_prefix(second: int) -> str:
+    """A Unix second's ISO text up to its milliseconds: "2026-12-02T13:40:05."."""
+    return datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds").removesuffix("+00:00") + "."
 
 
 def epoch_seconds(iso: str) -> int:
@@ -28,4 +39,4 @@ def epoch_seconds(iso: str) -> int:
 
 def iso_from_epoch(seconds: int) -> str:
     """The inverse of `epoch_seconds` (a recorded policy's timestamps come as Unix seconds)."""
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return f"{_second_prefix(seconds)}000Z"

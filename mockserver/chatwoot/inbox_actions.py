@@ -13,7 +13,6 @@ from typing import Any
 
 from mockserver.chatwoot import channels, rules
 from mockserver.chatwoot.channels import blank
-from mockserver.chatwoot.clock import now_iso
 from mockserver.chatwoot.errors import (
     ChannelActionUnsupported,
     FieldProblem,
@@ -79,11 +78,11 @@ class InboxActionRules:
             if is_twilio_whatsapp(inbox):
                 stored = {"friendly_name": name, "content_sid": "HX" + secrets.token_hex(16),
                           "approval_sid": "AP" + secrets.token_hex(16), "language": language, "status": "pending",
-                          "created_at": now_iso()}
+                          "created_at": self.clock.now_iso()}
                 shown = {k: stored[k] for k in ("friendly_name", "content_sid", "status", "language")}
             else:
                 stored = {"name": name, "template_id": str(secrets.randbelow(9 * 10**15) + 10**15),
-                          "language": language, "created_at": now_iso()}
+                          "language": language, "created_at": self.clock.now_iso()}
                 shown = {"name": name, "template_id": stored["template_id"], "status": "PENDING", "language": language}
             self._touch("inboxes", inbox.id)
             inbox.attributes["csat_config"] = {**inbox.attributes.get("csat_config", {}), "template": stored}

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from mockserver.chatwoot import channels, rules
 from mockserver.chatwoot.assignment_policies import AssignmentPolicy, InboxPolicyLink
 from mockserver.chatwoot.channels import ChannelKind, blank
-from mockserver.chatwoot.clock import now_iso
+from mockserver.chatwoot.clock import Clock
 from mockserver.chatwoot.copying import copied
 from mockserver.chatwoot.errors import (  # noqa: F401  (raise_if_invalid: the store imports it from here)
     FieldProblem,
@@ -127,6 +127,7 @@ class Tables:
     def __init__(self, profile: Profile = Profile.DOCS) -> None:
         self.profile = profile
         self._lock = threading.RLock()
+        self.clock = Clock()  # what stamps this store's records
         self.accounts: dict[int, Account] = {}
         self.users: dict[int, User] = {}
         self.agent_bots: dict[int, AgentBot] = {}
@@ -362,7 +363,7 @@ class Tables:
         if display_id is None:
             display_id = 1 + max((c.display_id for c in self.campaigns.values()
                                   if c.account_id == inbox.account_id), default=0)
-        stamp = now_iso()
+        stamp = self.clock.now_iso()
         campaign = Campaign(campaign_id, display_id, inbox.account_id, inbox_id, title, message,
                             campaign_type, created_at or stamp, updated_at or created_at or stamp, **fields)
         self._touch("campaigns", campaign_id)
@@ -412,7 +413,7 @@ class Tables:
         channel_id = self._take_id(f"channel:{kind.key}", channel_id)
         inbox = Inbox(inbox_id, account.id, name, kind, channel_id, channel_attrs, inbox_attrs,
                       self._shared_hours(working_hours) if working_hours else self._new_default_hours(),
-                      created_at or now_iso(), version=self._new_version())
+                      created_at or self.clock.now_iso(), version=self._new_version())
         self._touch("inboxes", inbox_id)
         self._link_inbox(inbox)
         if avatar is not None:
