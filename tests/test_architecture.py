@@ -168,6 +168,19 @@ def test_importing_the_package_the_cli_or_the_pytest_plugin_stays_light():
     assert result.stdout.strip() == "[]"
 
 
+def test_an_app_answering_public_json_writes_loads_no_reference_validator():
+    """openapi-core and openapi-schema-validator (which imports pydantic) are imported by the first
+    check that needs them, not by every start (web/validation.py): a served mock answers sooner."""
+    code = ("import sys; from mockserver.web.app import create_app; "
+            "client = create_app().test_client(); "
+            "answer = client.post('/api/v1/accounts/1/inboxes', json={'name': 'Support', 'channel': {'type': 'api'}}, "
+            "headers={'api_access_token': 'demo-admin-token'}); "
+            "print(answer.status_code, sorted(m for m in ('openapi_core', 'openapi_schema_validator', 'pydantic') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "200 []"
+
+
 def test_python_dash_m_mockserver_is_the_cli():
     result = subprocess.run([sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True,
                             timeout=60)

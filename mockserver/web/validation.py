@@ -9,6 +9,9 @@ on lists and we never need its typed values (tooling notes §1). It is imported,
 spec built, on a validator's first use: the public API's requests are checked by the compiled
 validators, so a served mock that is only called on its public API never loads it (importing it
 and building its view of the two specs was about 20 MB of the served process: bench/bench_state.py).
+openapi-schema-validator (its format checker, the forms' validator class) and `referencing` are
+imported on first use too: importing the former imports pydantic and pydantic-settings (its
+settings), about 0.4 s of CPU that every start paid before it could answer (python -X importtime).
 """
 
 from __future__ import annotations
@@ -19,14 +22,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from openapi_schema_validator import OAS30WriteValidator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from mockserver.chatwoot.channels import humanize
 from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
-from mockserver.web.compiled import PATTERN_PROBLEM, CompiledRequestValidator, media_type_of, named_problem
+from mockserver.web.compiled import (
+    PATTERN_PROBLEM,
+    CompiledRequestValidator,
+    FormatCheck,
+    media_type_of,
+    named_problem,
+)
 
 _MAX_MESSAGE = 300
 
@@ -87,14 +93,36 @@ class _Same:
 
 @functools.lru_cache(maxsize=8)
 def _compiled(key: _Same) -> CompiledRequestValidator:
-    checker = OAS30WriteValidator.FORMAT_CHECKER
-    return CompiledRequestValidator(
-        key.spec, {name: functools.partial(_conforms, checker, name) for name in checker.checkers},
-        reference=OpenAPICoreValidator(key.spec))
+    return CompiledRequestValidator(key.spec, _ReferenceFormats(), reference=OpenAPICoreValidator(key.spec))
 
 
-def _conforms(checker: Any, name: str, text: str) -> bool:
-    return checker.conforms(text, name)
+def _oas30_write_validator() -> Any:
+    """openapi-schema-validator's `OAS30WriteValidator`, imported on first use (the module docstring
+    says why); once imported, this is a look-up in `sys.modules`."""
+    from openapi_schema_validator import OAS30WriteValidator
+
+    return OAS30WriteValidator
+
+
+class _ReferenceFormats:
+    """The reference validator's format checks, as `CompiledRequestValidator` asks for them (`name in
+    formats`, `formats[name]`): `OAS30WriteValidator.FORMAT_CHECKER.conforms(text, name)`, the
+    library imported by the first check that runs, not by compiling. So every name is in it: the
+    library's `conforms` passes any value for a format it has no check for, which is what leaving
+    that format out of the compiled schema did (tests/web/test_compiled_validator.py)."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str)
+
+    def __getitem__(self, name: str) -> FormatCheck:
+        return functools.partial(self._conforms, name)
+
+    @functools.cached_property
+    def _checker(self) -> Any:
+        return _oas30_write_validator().FORMAT_CHECKER
+
+    def _conforms(self, name: str, text: str) -> bool:
+        return self._checker.conforms(text, name)
 
 
 class _CoreRequest:
@@ -145,7 +173,10 @@ class OpenAPICoreValidator:
         return OpenAPI.from_dict(dict(self._spec), config=Config(spec_validator_cls=None))
 
     @functools.cached_property
-    def _registry(self) -> Registry:
+    def _registry(self) -> Any:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT4
+
         return Registry().with_resource(_SPEC_URI, Resource(contents=dict(self._spec), specification=DRAFT4))
 
     def validate(self, request: IncomingRequest) -> None:
@@ -183,9 +214,10 @@ class OpenAPICoreValidator:
             content = (self._spec.get("paths", {}).get(path_pattern, {}).get(method, {})
                        .get("requestBody", {}).get("content", {}))
             schema = content.get(media_type, {}).get("schema")
-            self._form_validators[key] = None if schema is None else OAS30WriteValidator(
+            oas30_write_validator = _oas30_write_validator()
+            self._form_validators[key] = None if schema is None else oas30_write_validator(
                 {"$ref": _form_schema_uri(path_pattern, method, media_type)}, registry=self._registry,
-                format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+                format_checker=oas30_write_validator.FORMAT_CHECKER)
         return self._form_validators[key]
 
 
