@@ -168,17 +168,20 @@ def test_importing_the_package_the_cli_or_the_pytest_plugin_stays_light():
     assert result.stdout.strip() == "[]"
 
 
-def test_an_app_answering_public_json_writes_loads_no_reference_validator():
+def test_an_app_answering_json_writes_and_state_loads_loads_no_reference_validator():
     """openapi-core and openapi-schema-validator (which imports pydantic) are imported by the first
-    check that needs them, not by every start (web/validation.py): a served mock answers sooner."""
+    check that needs them, not by every start (web/validation.py), nor by a state load (web/app.py
+    `_control_spec_check`): a served mock answers sooner, and loads sooner."""
     code = ("import sys; from mockserver.web.app import create_app; "
             "client = create_app().test_client(); "
-            "answer = client.post('/api/v1/accounts/1/inboxes', json={'name': 'Support', 'channel': {'type': 'api'}}, "
+            "created = client.post('/api/v1/accounts/1/inboxes', json={'name': 'Support', 'channel': {'type': 'api'}}, "
             "headers={'api_access_token': 'demo-admin-token'}); "
-            "print(answer.status_code, sorted(m for m in ('openapi_core', 'openapi_schema_validator', 'pydantic') "
-            "if m in sys.modules))")
+            "from mockserver.state.document import demo_document; "
+            "loaded = client.put('/_mock/state', json=demo_document()); "
+            "print(created.status_code, loaded.status_code, "
+            "sorted(m for m in ('openapi_core', 'openapi_schema_validator', 'pydantic') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert result.stdout.strip() == "200 []"
+    assert result.stdout.strip() == "200 200 []"
 
 
 def test_python_dash_m_mockserver_is_the_cli():

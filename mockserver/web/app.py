@@ -9,7 +9,7 @@ The request pipeline itself is `api.PublicApi`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from mockserver import resources
 from mockserver.chatwoot.profiles import DEFAULT_PROFILE, Profile
 from mockserver.chatwoot.store import Store
 from mockserver.control.api import ControlRoute
-from mockserver.control.blueprint import control_blueprint, loopback
+from mockserver.control.blueprint import SpecCheck, control_blueprint, loopback
 from mockserver.control.dashboard import dashboard_blueprint
 from mockserver.control.faults import Faults
 from mockserver.control.journal import DEFAULT_SIZE, Journal
@@ -31,6 +31,7 @@ from mockserver.web import outgoing
 from mockserver.web.answers import INCOMING, RESPONSE_VALIDATOR
 from mockserver.web.api import PublicApi, api_blueprint
 from mockserver.web.body import MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, parse_json, read_raw
+from mockserver.web.compiled import media_type_of
 from mockserver.web.docs import docs_blueprint
 from mockserver.web.drift import Drift
 from mockserver.web.errors import ErrorRenderer
@@ -80,7 +81,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
         store = build_store(demo_document(), active_profile, owned=True)  # parsed for this store alone
     store.profile = active_profile
     spec_validator = OpenAPICoreValidator(resources.load_spec())
-    control_validator = OpenAPICoreValidator(resources.load_control_spec())
+    control_spec = resources.load_control_spec()
+    control_validator = OpenAPICoreValidator(control_spec)
     drifted = Drift.from_names(drift)  # None: the request path has no drift hooks at all
     origins = cors_switch.origins_of(cors)
     settings = {"drift": sorted(drifted.names) if drifted is not None else [],
@@ -101,9 +103,8 @@ def create_app(store: Store | None = None, *, profile: Profile | str | None = No
     request_validator = validator or compiled_request_validator(resources.load_spec())
     public = PublicApi(runtime, request_validator, active_profile, drifted, frontend_url,
                        response_validator=spec_validator if validate_responses else None)
-    control = control_blueprint(runtime, check_spec=_control_spec_check(control_validator),
-                                read_raw=lambda limit: read_raw(request, limit),
-                                parse_json=parse_json, control_key=control_key,
+    control = control_blueprint(runtime, check_spec=_control_spec_check(control_spec, control_validator),
+                                read_raw=lambda limit: read_raw(request, limit), control_key=control_key,
                                 max_body_bytes=MAX_CONTROL_BODY_BYTES)
     docs = docs_blueprint(runtime, loopback=loopback)
     dashboard = dashboard_blueprint([route.operation_id for route in ROUTES], key_required=control_key is not None,
@@ -150,17 +151,28 @@ def _early_fault(app: Flask, runtime: MockRuntime, public: PublicApi) -> Callabl
     return early_fault
 
 
-def _control_spec_check(validator: OpenAPICoreValidator) -> Callable[[ControlRoute, dict[str, str], bytes], None]:
-    """The control API's requests checked against `openapi/control.yaml`, by the same validator
-    class as the public API's; the answers are checked against it too (with validate_responses)."""
+def _control_spec_check(spec: Mapping[str, Any], validator: OpenAPICoreValidator) -> SpecCheck:
+    """The control API's requests checked against `openapi/control.yaml`, and their bodies parsed.
+    A JSON body of an operation with no parameters (loadState, addFault) is parsed by the public
+    API's `parse_json` and checked by the compiled validator, the public API's engine (the same
+    verdicts, the values never rendered): a state document of 10,000 inboxes (19 MB) was parsed
+    a second time and walked in Python by openapi-core, about 0.6 s of the load, after importing
+    openapi-core on the first load (bench/bench_state.py --only-start). The other requests (path or
+    query parameters, another content type: a 415) are checked by openapi-core, the same class as
+    the public API's reference, which also checks the answers (with validate_responses)."""
 
-    def check(route: ControlRoute, path: dict[str, str], raw: bytes) -> None:
+    def check(route: ControlRoute, path: dict[str, str], raw: bytes) -> Any:
         incoming = IncomingRequest(
             method=route.method, path=request.path, path_pattern=route.path, path_params=path,
             query=request.args, content_type=request.content_type or "", body=raw or None,
             host_url=request.host_url.rstrip("/"))
         request.environ[INCOMING], request.environ[RESPONSE_VALIDATOR] = incoming, validator
+        if route.takes_body and not path and raw and media_type_of(incoming.content_type) == "application/json":
+            incoming.parsed = (parse_json(raw),)
+            compiled_request_validator(spec).validate(incoming)
+            return incoming.parsed[0]
         validator.validate(incoming)
+        return parse_json(raw) if route.takes_body else None
 
     return check
 

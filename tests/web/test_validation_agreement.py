@@ -25,6 +25,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from mockserver import resources
 from mockserver.chatwoot.errors import MockError
+from mockserver.state.document import demo_document
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, compiled_request_validator
 
 SPEC = resources.load_spec()
@@ -39,6 +40,13 @@ PAIRS = [(op, media) for op in WITH_BODY for media in op.get_request_payload_con
 #: bodies per operation and media type (about 5 ms, most of it openapi-core's).
 EXAMPLES = max(3, 160 // (2 * len(WITH_BODY)))
 MUTANTS = max(40, 2_000 // len(PAIRS))
+CONTROL_SPEC = resources.load_control_spec()
+#: The control operations whose JSON bodies the compiled validator checks (web/app.py
+#: `_control_spec_check`): those taking a body and no parameters (loadState, addFault).
+CONTROL_WITH_BODY = [op for op in (result.ok() for result in
+                                   schemathesis.openapi.from_dict(CONTROL_SPEC).get_all_operations())
+                     if op.body and "{" not in op.path and not op.query]
+CONTROL_ENGINES = (OpenAPICoreValidator(CONTROL_SPEC), compiled_request_validator(CONTROL_SPEC))
 
 
 def verdict(validator: Any, request: IncomingRequest) -> tuple[int, str]:
@@ -76,7 +84,9 @@ def as_form(body: Any) -> dict[str, Any]:
 
 
 def assert_agree(request: IncomingRequest, tally: dict[int, int]) -> None:
-    expected, actual = verdict(REFERENCE, request), verdict(COMPILED, request)
+    """Both engines of the request's spec (the control API's for a `/_mock/` path) give the same verdict."""
+    reference, compiled = CONTROL_ENGINES if request.path.startswith("/_mock/") else (REFERENCE, COMPILED)
+    expected, actual = verdict(reference, request), verdict(compiled, request)
     assert expected[0] == actual[0], (
         f"{request.method} {request.path_pattern} {request.content_type}: openapi-core {expected}, "
         f"compiled {actual}, body {request.body or request.form!r:.500}")
@@ -171,7 +181,7 @@ def compares_a_body(case: Any, mode: GenerationMode) -> bool:
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
-@pytest.mark.parametrize("operation", WITH_BODY, ids=lambda op: f"{op.method.upper()} {op.path}")
+@pytest.mark.parametrize("operation", WITH_BODY + CONTROL_WITH_BODY, ids=lambda op: f"{op.method.upper()} {op.path}")
 def test_generated_bodies_get_the_same_verdict(operation: Any, mode: GenerationMode) -> None:
     tally: dict[int, int] = {}
 
@@ -280,3 +290,22 @@ def test_an_operation_with_query_parameters_is_left_whole_to_the_reference() -> 
     request = incoming(UPDATE, "patch", "application/json", {"name": "a"})
     assert verdict(compiled, request)[0] == verdict(OpenAPICoreValidator(spec), request)[0] == 422
     assert verdict(COMPILED, request)[0] == 200
+
+
+def test_the_control_operations_the_compiled_validator_checks_are_the_state_and_faults() -> None:
+    assert sorted(op.definition.raw["operationId"] for op in CONTROL_WITH_BODY) == ["addFault", "loadState"]
+
+
+@pytest.mark.parametrize("operation", CONTROL_WITH_BODY, ids=lambda op: f"{op.method.upper()} {op.path}")
+def test_mutated_control_bodies_get_the_same_verdict(operation: Any) -> None:
+    tally: dict[int, int] = {}
+    seeds = [demo_document(), {"status": 500}, {"operation_id": "listInboxes", "latency_ms": 5, "times": 2}, {}]
+
+    @settings(max_examples=MUTANTS, database=None, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(mutants(seeds))
+    def agree(body: Any) -> None:
+        assert_agree(incoming(operation.path, operation.method, "application/json", body), tally)
+
+    agree()
+    assert tally.get(200, 0) > 0 and sum(tally.values()) - tally.get(200, 0) > 0, tally
