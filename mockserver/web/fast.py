@@ -12,7 +12,8 @@ What still goes through Flask, unchanged: everything that is not a public API ca
 API, the pages, the avatar blobs, unknown paths, wrong methods, HEAD), form bodies (Flask's
 configured form parser reads them), and, for the whole app, drift and CORS (their hooks are
 Flask's). So does every request once the app's user has added anything of their own to Flask's
-dispatch after `create_app` (a before- or after-request hook, a teardown, an error handler), or
+dispatch after `create_app` through Flask's methods for it (a before- or after-request hook, a
+teardown, an error handler; not one written into Flask's registries by hand), or
 while anything listens to Flask's request signals: the fast path would skip those, so it steps
 aside (the contract suite counts answers in an after-request hook). Routing stays Werkzeug's: a
 path is matched by the app's own URL map the first time it is seen, and the result kept (bounded),
@@ -21,6 +22,7 @@ so the fast path answers exactly the requests Flask would route to a public API 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -56,12 +58,24 @@ class FastPath:
         #: (method, path) -> (route, path values), or None for a request that is not a public call.
         self._matched = BoundedMemo(max_paths)
         self.app = app
-        # What create_app registered (`outgoing`, `errors`, `cors`), and no receiver of a request signal.
-        self._own_hooks = (*_hooks(app)[:-len(_SIGNALS)], *(0 for _ in _SIGNALS))
+        # What create_app registered (`outgoing`, `errors`, `cors`).
+        self._own_hooks = _hooks(app)
+        self._hooks_own = True
+        self._setup_ran = False
+        # Counting the hooks was 5-11 us of every call: they are counted again only after one of
+        # Flask's setup methods ran (`app.after_request`, `errorhandler`, `register_blueprint`, ...:
+        # each calls `_check_setup_finished` first). tests/web/test_fast.py adds a hook that way.
+        check_setup_finished = app._check_setup_finished
+
+        def note_setup(name: str) -> None:
+            self._setup_ran = True
+            check_setup_finished(name)
+
+        app._check_setup_finished = note_setup  # type: ignore[method-assign]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         found = self._match(environ)
-        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower() or _hooks(self.app) != self._own_hooks:
+        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower() or not self._own_dispatch():
             # Not a public call; a form body (Flask's form parser reads it, with the app's limits); or
             # hooks of the app's user that only Flask's dispatch runs.
             return self.flask_app(environ, start_response)
@@ -80,6 +94,16 @@ class FastPath:
         outgoing.journal_call(self.runtime, req, answer.status, route.operation_id)
         start_response(answer.status_line(), answer.wsgi_headers())
         return [answer.body]
+
+    def _own_dispatch(self) -> bool:
+        """Whether Flask's dispatch would run only what create_app gave it: no receiver of a request
+        signal (they connect at any time), and the app's own hooks."""
+        if any(map(_RECEIVERS, _SIGNALS)):
+            return False
+        if self._setup_ran:
+            self._setup_ran = False
+            self._hooks_own = _hooks(self.app) == self._own_hooks
+        return self._hooks_own
 
     def _match(self, environ: dict) -> tuple[Route, dict[str, Any]] | None:
         method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
@@ -105,12 +129,13 @@ _SIGNALS = (signals.request_started, signals.request_finished, signals.got_reque
             signals.appcontext_tearing_down)
 
 
+_RECEIVERS = operator.attrgetter("receivers")
+
+
 def _hooks(app: Flask) -> tuple[int, ...]:
-    """How many functions the app's dispatch would call besides the views: its hooks, error
-    handlers and Flask's request signals' receivers (a few lengths: about a microsecond). The fast
-    path runs only while the app has the hooks `create_app` gave it and no signal has a receiver."""
+    """How many functions the app's dispatch would call besides the views: its hooks and error
+    handlers. The fast path runs only while the app has the hooks `create_app` gave it."""
     return (sum(map(len, app.before_request_funcs.values())), sum(map(len, app.after_request_funcs.values())),
             sum(map(len, app.teardown_request_funcs.values())), len(app.teardown_appcontext_funcs),
             sum(map(len, app.url_value_preprocessors.values())),
-            sum(len(handlers) for codes in app.error_handler_spec.values() for handlers in codes.values()),
-            *(len(signal.receivers) for signal in _SIGNALS))
+            sum(len(handlers) for codes in app.error_handler_spec.values() for handlers in codes.values()))

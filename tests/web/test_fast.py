@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from mockserver import Profile, build_store, create_app, demo_document
 from tests.conftest import ADMIN, AGENT, GLOBEX_ADMIN, PREFIX
@@ -138,6 +138,27 @@ def test_public_calls_skip_flask_dispatch_and_the_rest_do_not(monkeypatch):
     form = {"name": "Form", "channel[type]": "api"}
     assert client.post(f"{PREFIX}/inboxes", headers=admin, data=form).status_code == 200
     assert len(dispatched) == 3
+
+
+def test_a_hook_added_after_public_calls_sees_the_next_ones(monkeypatch):
+    # The hooks are counted again after a Flask setup method ran: one that adds no hook (a route
+    # of the user's own) keeps public calls off Flask's dispatch, one that adds a hook does not.
+    dispatched = []
+    real = Flask.full_dispatch_request
+    monkeypatch.setattr(Flask, "full_dispatch_request", lambda self: dispatched.append(self) or real(self))
+    app = create_app()
+    client = app.test_client()
+    admin = {"api_access_token": ADMIN}
+    assert client.get(f"{PREFIX}/inboxes/1", headers=admin).status_code == 200
+    app.add_url_rule("/mine", "mine", lambda: "mine")
+    assert client.get(f"{PREFIX}/inboxes/1", headers=admin).status_code == 200
+    assert dispatched == []
+    seen = []
+    app.before_request(lambda: seen.append(request.path))
+    assert client.get(f"{PREFIX}/inboxes/1", headers=admin).status_code == 200
+    assert client.post(f"{PREFIX}/inboxes", headers=admin, json=CREATE).status_code == 200
+    assert seen == [f"{PREFIX}/inboxes/1", f"{PREFIX}/inboxes"]
+    assert len(dispatched) == 2
 
 
 def test_drift_and_cors_keep_every_request_on_flask(monkeypatch):
