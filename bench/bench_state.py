@@ -9,7 +9,7 @@ compared, as every start did before `resumed`) against without (the start now), 
 Prints figures; asserts nothing.
 
     .venv/bin/python bench/bench_state.py [--inboxes 10000] [--repeat 30] [--writes 200] [--no-served]
-                                          [--only-start]
+                                          [--only-start] [--runs 3] [--peer CHECKOUT]
 """
 
 from __future__ import annotations
@@ -205,6 +205,7 @@ def main() -> None:
     parser.add_argument("--no-served", action="store_true")
     parser.add_argument("--peer", type=Path, metavar="CHECKOUT",
                         help="also start another checkout's code (a git worktree) in the served figures, alternating")
+    parser.add_argument("--runs", type=int, default=3, help="served starts per load path and checkout (the median)")
     parser.add_argument("--only-start", action="store_true",
                         help="only loading, resuming from the database and (unless --no-served) the served starts")
     args = parser.parse_args()
@@ -216,7 +217,7 @@ def main() -> None:
     resume_figures(large, 3)
     if args.only_start:
         if not args.no_served:
-            served_starts(large, peer=args.peer)
+            served_starts(large, runs=args.runs, peer=args.peer)
         return
 
     per_account = collections.Counter(i["account_id"] for i in large["inboxes"])
@@ -242,7 +243,7 @@ def main() -> None:
     print(f"reset (demo):                      {p50_ms(timed(runtime.reset, args.repeat * 10))}")
 
     if not args.no_served:
-        served_starts(large, peer=args.peer)
+        served_starts(large, runs=args.runs, peer=args.peer)
 
 
 def memory_mb(pid: int) -> str:
