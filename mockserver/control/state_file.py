@@ -33,21 +33,23 @@ from mockserver.state.document import StateDocumentError, build_store, collector
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
 
-def read(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """The state document a state file holds (either kind) and its id sequences (a JSON document
-    has none). Raises StateDocumentError."""
+def read(path: str | Path) -> tuple[dict[str, Any], dict[str, int], bool]:
+    """The state document a state file holds (either kind), its id sequences (a JSON document
+    has none), and whether it is known to follow the state format (a database's rows as this mock
+    wrote them: `state_db.read`). Raises StateDocumentError."""
     try:
         is_database = state_db.is_database(path)
     except OSError as error:
         raise StateDocumentError(f"cannot read state file {path}: {error.strerror}") from None
-    return state_db.read(path) if is_database else (read_document(path), {})
+    return state_db.read(path) if is_database else (read_document(path), {}, False)
 
 
 def load(path: str | Path, profile: Profile) -> Store:
     """The store a state file holds (what a restart serves). Raises StateDocumentError."""
     with collector_paused():  # one pause for the read and the build (state.document.collector_paused)
-        document, sequences = read(path)
-        store = build_store(document, profile, owned=True)  # just read: nothing else holds it
+        document, sequences, follows_format = read(path)
+        # Just read: nothing else holds it. Rows this mock wrote are not checked against the format again.
+        store = build_store(document, profile, owned=True, follows_format=follows_format)
     store.continue_sequences(sequences)
     return store
 
