@@ -48,6 +48,13 @@ HEADER = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43574D4B  # "CWMK"
 FORMAT = 1
 CHECKPOINT_PAGES = 100
+#: A new database's pages: 16 KiB, not SQLite's 4 KiB. A WITHOUT ROWID table keeps at most about
+#: 1 KB of a row on a 4 KiB page and moves the rest to overflow pages, mostly empty: the rows of
+#: 10,000 inboxes (22 MB) took a 49 MB file. On 16 KiB pages they fit: 24 MB, made in 0.50 s of
+#: CPU instead of 0.86 and read at a restart in 0.42 instead of 0.67 (in process, /tmp A/B at
+#: load 5-6); a persisted write's wall time stayed 3.95 ms (its sync). SQLite fixes the size when
+#: the file is made, so databases made before keep theirs.
+PAGE_SIZE = 16384
 _SECTIONS = {section.table: section for section in SECTIONS}
 _CHECKSUM_TABLE = "CREATE TABLE IF NOT EXISTS checksum (format TEXT NOT NULL, rows INTEGER NOT NULL)"
 _SCHEMA = (
@@ -79,6 +86,8 @@ def connect(path: str | Path, *, new: bool = False) -> sqlite3.Connection:
     try:
         if not new:
             check(connection, path)  # before anything is set: another program's database stays as it was
+        else:
+            connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the log: it fixes the page size
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
             raise sqlite3.OperationalError(f"cannot use a write-ahead log (journal mode {mode})")

@@ -182,3 +182,11 @@ def test_a_database_without_a_checksum_is_checked_until_it_is_written_whole(tmp_
     format_checks.clear()
     assert export_document(state_file.load(path, Profile.DOCS)) == runtime.export()
     assert format_checks == []
+
+
+def test_a_new_database_has_pages_that_hold_a_whole_record(tmp_path):
+    """16 KiB (state_db.PAGE_SIZE says why): set before the write-ahead log, or SQLite keeps 4 KiB."""
+    path = tmp_path / "state.db"
+    served(path)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == 16384
