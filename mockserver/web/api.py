@@ -68,20 +68,21 @@ class PublicApi:
     def answer(self, req: Request, route: Route, path: dict[str, Any]) -> Answer:
         self.inject_fault(req, route)
         token = req.environ.get(TOKEN_ENVIRON)
+        host_urls = self.hosts.urls(req)  # looked up once: the spec check and the answer's URLs use it
         if self.response_validator is not None:
             # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
             # below are checked against the spec too, not only the answers of validated requests.
             req.environ[INCOMING] = IncomingRequest(**_request_line(req, route, path, token,
-                                                                    self.hosts.urls(req).frontend_url))
+                                                                    host_urls.frontend_url))
         store = self.runtime.store  # read once: a reset or load may replace it meanwhile
         actor = self.authenticate(store, token, path)
         params, avatar = self.read_body(req, route, store)
         precheck(store, route, actor, path, params)
-        self.validate(req, route, path, params, actor)
+        self.validate(req, route, path, params, actor, host_urls.frontend_url)
         # The query string is read by one route only (`/assignable_agents?inbox_ids[]=`): nested only when sent.
         query = nest_form_fields(req.args.items(multi=True), typed=False) if req.query_string else {}
-        call = Call(store, actor, self.profile, self.urls(req), path, params, avatar, rendered=self.rendered,
-                    query=query)
+        urls = self.fixed_urls if self.fixed_urls is not None else host_urls
+        call = Call(store, actor, self.profile, urls, path, params, avatar, rendered=self.rendered, query=query)
         if route.method == "GET":
             return _response(*_created(*self.handle(route, call)))
         # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
@@ -122,13 +123,13 @@ class PublicApi:
         except MalformedBody as error:
             raise (error if self.drift is None else self.drift.body_error(error)) from None
 
-    def validate(self, req: Request, route: Route, path: dict[str, Any], params: Any, actor: Actor) -> None:
+    def validate(self, req: Request, route: Route, path: dict[str, Any], params: Any, actor: Actor,
+                 host_url: str) -> None:
         if route.body_types is None:
             # A body-less operation has nothing left for the spec to refuse: the spec declares no
             # query parameters, the token was checked by authenticate and the path ids by the store
             # (a non-numeric id is a 404, as in Rails). Only bodies are validated: it was 85% of a GET.
             return
-        host_url = self.hosts.urls(req).frontend_url
         for incoming in _incoming(req, route, path, params, actor.user.access_token, self.profile, host_url):
             req.environ[INCOMING] = incoming
             self.validator.validate(incoming)
@@ -147,9 +148,6 @@ class PublicApi:
             req.environ[INCOMING], answer.status, answer.content_type, answer.body)
         if problems:
             raise ResponseBreaksSpec(answer.status, problems)
-
-    def urls(self, req: Request) -> Urls:
-        return self.fixed_urls if self.fixed_urls is not None else self.hosts.urls(req)
 
     def avatar_blob(self, key: str, filename: str) -> Response:
         avatar = self.runtime.store.avatar(key)
@@ -239,11 +237,12 @@ def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, tok
     form's value spellings), then as that JSON body, so that a form can never pass what the same
     request in JSON would not."""
     common = _request_line(req, route, path, token, host_url)
-    raw = req.get_data(cache=True) if req.mimetype != FORM else b""
-    if req.mimetype != FORM and not raw:  # an empty body is no body
+    mimetype = req.mimetype
+    raw = req.get_data(cache=True) if mimetype != FORM else b""
+    if mimetype != FORM and not raw:  # an empty body is no body
         return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
-    if req.mimetype not in (FORM, URLENCODED):
-        if profile is Profile.DOCS and req.mimetype == "application/json" and params:
+    if mimetype not in (FORM, URLENCODED):
+        if profile is Profile.DOCS and mimetype == "application/json" and params:
             # The JSON object exactly as sent (already known to parse).
             return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
         view = _validation_view(params, profile)
@@ -254,7 +253,7 @@ def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, tok
         # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
         # permit: only the parameters as read are checked (the avatar's rules are the model's).
         return [as_json]
-    return [IncomingRequest(**common, content_type=req.mimetype, form=_documented_form_fields(req)), as_json]
+    return [IncomingRequest(**common, content_type=mimetype, form=_documented_form_fields(req)), as_json]
 
 
 def _documented_form_fields(req: Request) -> dict[str, Any]:
