@@ -1,6 +1,6 @@
 """Who may do each action: Chatwoot's Pundit policies as data (digest §3.4, §3.5).
 
-The store's `authorize` runs a rule in Chatwoot's order: the inbox lookup, `show?`, the agent bot
+The store's `_authorize` runs a rule in Chatwoot's order: the inbox lookup, `show?`, the agent bot
 lookup, the inbox limit, the role.
 """
 
