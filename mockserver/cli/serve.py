@@ -117,7 +117,7 @@ def _serve(settings: SimpleNamespace) -> int:
             parsed = settings.fixtures is not None and settings.fixtures not in SET_NAMES
             store = (state_file.load(resumed, profile) if resumed
                      else build_store(load(settings.fixtures, seed=settings.seed, inboxes=settings.inboxes), profile,
-                                      owned=parsed))
+                                      owned=parsed, generated=not parsed))
             store.avatar_memory_limit = settings.avatar_memory * 1024 * 1024
         except (StateDocumentError, FixtureSetError) as error:
             where = f"{resumed}: " if resumed and resumed not in str(error) else ""

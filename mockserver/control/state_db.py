@@ -42,7 +42,14 @@ from typing import Any
 
 from mockserver.chatwoot.store import Store
 from mockserver.chatwoot.tables import Change
-from mockserver.state.document import SECTIONS, STATE_VERSION, StateDocumentError, encode_text, format_fingerprint
+from mockserver.state.document import (
+    SECTIONS,
+    STATE_VERSION,
+    StateDocumentError,
+    encode_text,
+    format_fingerprint,
+    refuse_constant,
+)
 
 HEADER = b"SQLite format 3\x00"
 APPLICATION_ID = 0x43574D4B  # "CWMK"
@@ -204,8 +211,8 @@ def _document(rows: list[tuple[str, int, str]], path: str | Path) -> dict[str, A
     text = ",".join(f'"{section.name}":[{",".join(part for part in by_table.get(section.table, ()) if part)}]'
                     for section in SECTIONS)
     try:
-        return json.loads(f'{{"version":{STATE_VERSION},{text}}}')
-    except json.JSONDecodeError as error:
+        return json.loads(f'{{"version":{STATE_VERSION},{text}}}', parse_constant=refuse_constant)
+    except ValueError as error:  # json.JSONDecodeError, or a NaN or Infinity written in by hand
         raise NotAStateDatabase(f"state file {path} holds a record that is not JSON: {error}") from None
 
 

@@ -86,7 +86,9 @@ def test_reset_and_load_replace_the_whole_content_in_one_transaction(tmp_path):
      "tables this chatwoot-mock does not know: conversations"),
     ("UPDATE records SET entries = '[{\"id\": 1,' WHERE tbl = 'accounts' AND key = 1",
      "holds a record that is not JSON"),
-], ids=["unknown table", "record not JSON"])
+    ("UPDATE records SET entries = replace(entries, '\"bot_config\":{}', '\"bot_config\":{\"x\":NaN}') "
+     "WHERE tbl = 'agent_bots'", "NaN is not a JSON value"),
+], ids=["unknown table", "record not JSON", "NaN written in"])
 def test_a_database_this_version_cannot_read_is_refused_with_a_message(tmp_path, tampering, refusal):
     path = tmp_path / "state.db"
     served(path)
