@@ -213,8 +213,8 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
                                         only=changes.keys())
         problems += self._avatar_problems(inbox, avatar)
         channel_changes = self._channel_changes(inbox, params.get("channel"))
-        new_channel = {**inbox.channel, **channel_changes}
         if channel_changes:
+            new_channel = {**inbox.channel, **channel_changes}
             channels.normalise(inbox.kind, new_channel)
             problems += self._channel_problems(inbox.kind, new_channel, exclude=inbox.id)
         # Chatwoot saves the inbox, then the hours, then the channel, with no transaction, so a

@@ -73,7 +73,8 @@ def _is_api_call() -> bool:
 def _journaled_body(request: Request) -> str:
     """The request's body as the journal shows it: text as sent (the journal cuts it), a multipart
     or urlencoded form as its fields, its files by name and size. A body over the limit is not read."""
-    if not request.content_length or request.content_length > MAX_BODY_BYTES:
+    length = request.content_length
+    if not length or length > MAX_BODY_BYTES:
         return ""
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fields = [f"{name}={value}" for name, value in request.form.items(multi=True)]
