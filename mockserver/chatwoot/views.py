@@ -108,7 +108,7 @@ def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any]) -> dic
         "enable_auto_assignment": attrs["enable_auto_assignment"],
         "auto_assignment_config": value(attrs["auto_assignment_config"]),
         "out_of_office_message": attrs["out_of_office_message"],
-        "working_hours": [_working_hour(row, value) for row in inbox.working_hours],
+        "working_hours": _working_hours(inbox.working_hours, value),
         "timezone": attrs["timezone"],
         "callback_webhook_url": callback_webhook_url(inbox, urls.frontend_url),
         "allow_messages_after_resolved": attrs["allow_messages_after_resolved"],
@@ -118,13 +118,13 @@ def _inbox_columns(inbox: Inbox, urls: Urls, value: Callable[[Any], Any]) -> dic
     }
 
 
-def _working_hour(row: dict[str, Any], value: Callable[[Any], Any]) -> dict[str, Any]:
-    """A row in the view's keys and order, null for a key it lacks. A row already in that order
+def _working_hours(rows: list[dict[str, Any]], value: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """Each row in the view's keys and order, null for a key it lacks. A row already in that order
     (every row the mock makes) is taken by `value` as it is (a copy, or the row itself when
-    shared: half the time of a row rebuilt key by key)."""
-    if tuple(row) == WORKING_HOUR_KEYS:
-        return value(row)
-    return {k: row.get(k) for k in WORKING_HOUR_KEYS}
+    shared: half the time of a row rebuilt key by key). One comprehension, no call per row: seven
+    calls were a seventh of the rows' cost, on every render of a new or changed inbox."""
+    return [value(row) if tuple(row) == WORKING_HOUR_KEYS else {k: row.get(k) for k in WORKING_HOUR_KEYS}
+            for row in rows]
 
 
 def _channel_try_columns(inbox: Inbox, urls: Urls) -> dict[str, Any]:
