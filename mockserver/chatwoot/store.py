@@ -168,10 +168,14 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         return self._authorize(actor, "inboxes.show", inbox_id)
 
     @locked
-    def create_inbox(self, actor: Actor, params: Mapping[str, Any], avatar: Avatar | None = None) -> Inbox:
+    def create_inbox(self, actor: Actor, params: Mapping[str, Any], avatar: Avatar | None = None, *,
+                     kind: ChannelKind | None = None) -> Inbox:
+        """`kind`: what `creation_kind` gave for these parameters, when the caller asked it already
+        (the API's precheck does, so that its 400 wins over the spec's 422)."""
         self._authorize(actor, "inboxes.create")
         params = null_strings_to_none(params)
-        kind = self.creation_kind(params)
+        if kind is None:
+            kind = self.creation_kind(params)
         channel_params = params["channel"]
         name = params.get("name")
         channel_attrs = channels.new_channel_attributes(

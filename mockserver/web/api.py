@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from mockserver.chatwoot.channels import ChannelKind
 from mockserver.chatwoot.errors import InjectedFault, MalformedBody, ResponseBreaksSpec, RouteNotFound
 from mockserver.chatwoot.ids import record_id
 from mockserver.chatwoot.models import Actor, Avatar
@@ -77,12 +78,13 @@ class PublicApi:
         store = self.runtime.store  # read once: a reset or load may replace it meanwhile
         actor = self.authenticate(store, token, path)
         params, avatar = self.read_body(req, route, store)
-        precheck(store, route, actor, path, params)
+        kind = precheck(store, route, actor, path, params)
         self.validate(req, route, path, params, actor, host_urls.frontend_url)
         # The query string is read by one route only (`/assignable_agents?inbox_ids[]=`): nested only when sent.
         query = nest_form_fields(req.args.items(multi=True), typed=False) if req.query_string else {}
         urls = self.fixed_urls if self.fixed_urls is not None else host_urls
-        call = Call(store, actor, self.profile, urls, path, params, avatar, rendered=self.rendered, query=query)
+        call = Call(store, actor, self.profile, urls, path, params, avatar, rendered=self.rendered, query=query,
+                    creation_kind=kind)
         if route.method == "GET":
             return _response(*_created(*self.handle(route, call)))
         # A write is saved before its answer leaves, and undone whole if it is answered 5xx: a crash,
@@ -180,13 +182,15 @@ def operation_id(endpoint: str | None) -> str | None:
 _OPERATION_IDS = frozenset(route.operation_id for route in ROUTES)
 
 
-def precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> None:
-    """The checks Chatwoot makes before it reads the parameters, so they win over a 422."""
+def precheck(store: Store, route: Route, actor: Actor, path: dict[str, Any], params: Any) -> ChannelKind | None:
+    """The checks Chatwoot makes before it reads the parameters, so they win over a 422; a create's
+    channel kind, which the handler hands on (`Store.create_inbox(kind=)`) instead of resolving it again."""
     body = params if isinstance(params, dict) else {}
     store.precheck(actor, route.action, path, route.inbox_id(path, params),
                    agent_bot_id=body.get("agent_bot") if route.looks_up_agent_bot else None, body=body)
     if route.checks_creation and isinstance(params, dict):
-        store.creation_kind(null_strings_to_none(params))
+        return store.creation_kind(null_strings_to_none(params))
+    return None
 
 
 def _view(api: PublicApi, route: Route) -> Callable[..., Response]:

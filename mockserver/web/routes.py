@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.chatwoot import views
+from mockserver.chatwoot.channels import ChannelKind
 from mockserver.chatwoot.models import Actor, Avatar, Inbox
 from mockserver.chatwoot.profiles import Profile
 from mockserver.chatwoot.store import Store
@@ -38,6 +39,8 @@ class Call:
     inbox_view: Callable[[Inbox, bool, views.Urls], dict] = views.inbox_json
     #: The app's cache of rendered inboxes (None: render every time).
     rendered: RenderedInboxes | None = None
+    #: A create's channel kind, as the precheck resolved it (`Store.creation_kind`); None otherwise.
+    creation_kind: ChannelKind | None = None
 
     def inbox(self, inbox: Inbox) -> dict:
         return self.inbox_view(inbox, self.actor.is_admin, self.urls)
@@ -108,7 +111,7 @@ def _list_inboxes(call: Call) -> Any:
 
 
 def _create_inbox(call: Call) -> Any:
-    return call.inbox_answer(call.store.create_inbox(call.actor, call.params, call.avatar))
+    return call.inbox_answer(call.store.create_inbox(call.actor, call.params, call.avatar, kind=call.creation_kind))
 
 
 def _get_inbox(call: Call) -> Any:
