@@ -401,6 +401,8 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
             policy = case.body.get("assignment_policy_id")
             if positive_ids and isinstance(policy, int) and not isinstance(policy, bool):
                 case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
+            if positive_ids and isinstance(path.get("id"), int) and record_table(case.operation.path) == "inboxes":
+                _keep_a_listed_provider(case.body, demo.listed_providers.get(path["id"]))
             bot = case.body.get("agent_bot")
             # A bot id is a number or a string of digits (RecordId); an unknown one is a 404 that
             # ensure_resource_availability would blame on the inbox.
@@ -462,6 +464,27 @@ def _make_unique(body: dict, marker: int) -> None:
             holder[key] = f"{value}-u{marker}"
 
 
+#: The channel types whose `provider` must be one of a list (digest §9: `Channel::Whatsapp`
+#: validates its inclusion); any other type keeps whatever string it is sent.
+LISTED_PROVIDERS = {"whatsapp": ("default", "whatsapp_cloud")}
+
+
+def _keep_a_listed_provider(body: dict, listed: tuple[str, tuple[str, ...]] | None) -> None:
+    """An update of an inbox whose provider must be one of a list (the demo's WhatsApp inbox): a
+    generated provider off that list is a 422 `Provider is not included in the list`, in Chatwoot
+    and the mock alike, which the spec cannot rule out (its update body is one for every channel
+    type, and another type takes any string). Such a case keeps the inbox's own provider."""
+    if listed is None:
+        return
+    current, allowed = listed
+    channel = body.get("channel")
+    places = [(channel, "provider")] if isinstance(channel, dict) else []
+    places.append((body, "channel[provider]"))
+    for holder, key in places:
+        if key in holder and holder[key] not in allowed:
+            holder[key] = current
+
+
 @dataclass(frozen=True)
 class _DemoIds:
     account_id: int
@@ -470,6 +493,8 @@ class _DemoIds:
     agent_bot_ids: tuple[int, ...]  # the account's and the system's: what an inbox may be given
     own_agent_bot_ids: tuple[int, ...]  # the account's: what /agent_bots/{id} may change and delete
     assignment_policy_ids: tuple[int, ...]
+    #: inbox id -> (its provider, the ones allowed), for an inbox whose type lists them
+    listed_providers: dict[int, tuple[str, tuple[str, ...]]]
 
     @classmethod
     def read(cls) -> _DemoIds:
@@ -479,7 +504,10 @@ class _DemoIds:
         bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") in (account_id, None))
         own_bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") == account_id)
         policies = tuple(p["id"] for p in document["assignment_policies"] if p["account_id"] == account_id)
-        return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots, own_bots, policies)
+        providers = {i["id"]: (i["channel"].get("provider", allowed[0]), allowed) for i in document["inboxes"]
+                     if (allowed := LISTED_PROVIDERS.get(i["channel"]["type"]))}
+        return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots, own_bots, policies,
+                   providers)
 
     @staticmethod
     def pick(ids: tuple[int, ...], generated: int) -> int:

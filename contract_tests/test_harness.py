@@ -11,6 +11,7 @@ from contract_tests.harness import (
     BUDGETS,
     Tally,
     _DemoIds,
+    _keep_a_listed_provider,
     _make_unique,
     fresh_mock,
     json_bodies_only,
@@ -46,6 +47,28 @@ def test_user_ids_map_onto_existing_users_once_each():
     assert set(mapped) <= set(demo.user_ids)
     assert len(mapped) == len(set(mapped))
     assert demo.pick_inbox(123456) in demo.inbox_ids
+
+
+def test_an_update_of_the_whatsapp_inbox_keeps_a_provider_it_may_have():
+    # The full budget's case that failed positive_data_acceptance (a 422 "Provider is not included
+    # in the list", as Chatwoot answers it): the spec's update body takes any provider string.
+    demo = _DemoIds.read()
+    whatsapp = [i for i, (_, allowed) in demo.listed_providers.items() if allowed == ("default", "whatsapp_cloud")]
+    assert whatsapp and set(whatsapp) < set(demo.inbox_ids)
+    app = fresh_mock("provider", Profile.CHATWOOT, "admin")
+    admin = {"api_access_token": "demo-admin-token"}
+    body = {"greeting_enabled": False, "channel": {"provider": "-j\u00ed\u00aa", "tweets_enabled": True}}
+    url = f"/api/v1/accounts/{demo.account_id}/inboxes/{whatsapp[0]}"
+    assert app.test_client().put(url, json=body, headers=admin).status_code == 422
+    _keep_a_listed_provider(body, demo.listed_providers[whatsapp[0]])
+    answer = app.test_client().put(url, json=body, headers=admin)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    form = {"channel[provider]": "x", "channel[provider_config]": "{}"}
+    _keep_a_listed_provider(form, demo.listed_providers[whatsapp[0]])
+    assert form["channel[provider]"] in ("default", "whatsapp_cloud")
+    other = {"channel": {"provider": "anything"}}
+    _keep_a_listed_provider(other, demo.listed_providers.get(min(demo.inbox_ids)))
+    assert other == {"channel": {"provider": "anything"}}  # not a WhatsApp inbox: left as generated
 
 
 def _form(fields: dict, files: dict | None = None) -> tuple[bytes, str]:
