@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 
@@ -58,10 +60,18 @@ def test_a_state_file_with_nan_or_infinity_is_not_json(tmp_path, constant):
 def test_serve_with_such_fixtures_stops_with_the_message(tmp_path):
     path = tmp_path / "fixtures.json"
     path.write_text(json.dumps(with_bot_config(0.5)).replace('"threshold": 0.5', '"threshold": NaN'))
-    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--fixtures", str(path), "--port", "0"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert "NaN is not a JSON value" in result.stderr
+    # Its own process group: a mock that serves instead of stopping (the code before the fix did)
+    # is stopped with its workers, not left listening after the test.
+    serve = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--fixtures", str(path), "--port", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, stderr = serve.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(serve.pid, signal.SIGKILL)
+        serve.communicate()
+        raise
+    assert serve.returncode == 2
+    assert "NaN is not a JSON value" in stderr
 
 
 def test_finite_floats_and_big_integers_still_load():
