@@ -277,11 +277,23 @@ def serve(app: Any, host: str, port: int, *, body_limit: Callable[[str, str | No
     server = MPServer("mockserver", address=host, port=port, interface=Interfaces.RSGI, workers=1,
                       http=HTTPModes.http1,
                       http1_settings=HTTP1Settings(header_read_timeout=int(header_timeout_s * 1000)),
-                      log_level="warning", log_access=False)
+                      loop=event_loop(), log_level="warning", log_access=False)
     if on_ready is not None:
         shown = f"[{host}]" if ":" in host else host
         server.on_startup(lambda: _announce_when_listening(host, port, lambda: on_ready(f"http://{shown}:{port}")))
     server.serve(target_loader=lambda *args, **kwargs: bridge, wrap_loader=False)
+
+
+def event_loop() -> Any:
+    """uvloop's loop where it is installed (a dependency, except on Windows), else asyncio's. Named,
+    not granian's `auto`: that picks rloop first when it is installed, an experimental loop this
+    server was not tested on."""
+    from importlib.util import find_spec
+
+    from granian.constants import Loops
+
+    # Looked up, not imported: the worker imports it when granian builds its loop there.
+    return Loops.uvloop if find_spec("uvloop") is not None else Loops.asyncio
 
 
 def _announce_when_listening(host: str, port: int, announce: Callable[[], None]) -> None:

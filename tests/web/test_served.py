@@ -14,6 +14,7 @@ import requests
 from conftest import ADMIN
 
 from mockserver.testing.served import ServedMock, child_env, serve_command
+from mockserver.web import server
 
 HTTP_TIMEOUT = 10
 
@@ -105,3 +106,30 @@ def test_one_access_log_line_per_request(served):
     line = next(line for line in lines if "/inboxes/6/nowhere " in line)
     assert "GET" in line
     assert " 404 " in line
+
+
+def test_the_loop_is_uvloop_where_installed_else_asyncio(monkeypatch):
+    from granian.constants import Loops
+
+    assert server.event_loop() is Loops.uvloop
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # as if not installed
+    assert server.event_loop() is Loops.asyncio
+
+
+def test_serve_hands_granian_the_named_loop(monkeypatch):
+    from granian.constants import Loops
+    from granian.server import mp
+
+    built: dict = {}
+
+    class Recorded:
+        def __init__(self, *args, **kwargs) -> None:
+            built.update(kwargs)
+
+        def serve(self, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(mp, "MPServer", Recorded)
+    monkeypatch.setattr(server.gc, "freeze", lambda: None)  # this test process stays unfrozen
+    server.serve(object(), "127.0.0.1", 0, body_limit=lambda path, kind: 0)
+    assert built["loop"] is Loops.uvloop
