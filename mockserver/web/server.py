@@ -53,6 +53,8 @@ BODY_TIMEOUT_S = 10.0
 _NO_BODY = b""
 #: A body's deadline once the request was cut for it (`WsgiBridge._cut_late`).
 _LATE: Any = float("-inf")
+#: Header names whose environ key is kept (a few per client; a hostile one's inventions are dropped).
+MAX_HEADER_KEYS = 256
 
 
 class PortUnavailable(RuntimeError):
@@ -105,13 +107,13 @@ class WsgiBridge:
         #: The requests receiving a body (their tasks) and when each must have it; `_LATE` once cut.
         self._receiving: dict[asyncio.Task, float] = {}
         self._sweep: asyncio.TimerHandle | None = None
-        #: An address's (host, port) and a header's environ key, worked out once per address and
-        #: name (a few of each: a client's port is one a connection).
-        self._addresses = BoundedMemo(1024)
-        self._header_keys = BoundedMemo(256)
+        #: The part of the environ a connection's requests share (its addresses, scheme and HTTP
+        #: version), and a header's environ key: worked out once per connection and name.
+        self._connections = BoundedMemo(1024)
+        self._header_keys: dict[str, str | None] = {}
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
-        started = time.perf_counter()
+        started = time.perf_counter() if self.access_log else 0.0
         try:
             body = await self._receive(scope, proto)
         except _Refused as refused:
@@ -138,14 +140,16 @@ class WsgiBridge:
         if declared is None and "transfer-encoding" not in headers:
             return _NO_BODY
         limit = self.body_limit(scope.path, headers.get("content-type"))
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        counted = declared is not None and declared.isdigit()
+        if counted and int(declared) > limit:
             raise _Refused(413, f"Request body is larger than {limit} bytes")
         task = asyncio.current_task()
-        self._receiving[task] = task.get_loop().time() + self.body_timeout_s
+        loop = task.get_loop()
+        self._receiving[task] = loop.time() + self.body_timeout_s
         if self._sweep is None:
-            self._sweep = task.get_loop().call_later(self._sweep_every(), self._cut_late)
+            self._sweep = loop.call_later(self._sweep_every(), self._cut_late)
         try:
-            if declared is not None and declared.isdigit() and "transfer-encoding" not in headers:
+            if counted and "transfer-encoding" not in headers:
                 # Framed by its Content-Length (at most `limit`, checked above): received whole.
                 return await proto()
             return await _read_at_most(proto, limit)
@@ -159,36 +163,29 @@ class WsgiBridge:
 
     def _environ(self, scope: Any, body: bytes) -> dict[str, Any]:
         """The WSGI environ (PEP 3333) of an RSGI scope, its body already received."""
-        host, port = self._addresses.get(scope.server, _address, scope.server)
-        client, client_port = self._addresses.get(scope.client, _address, scope.client)
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": scope.method,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
-            "QUERY_STRING": scope.query_string,
-            "SERVER_NAME": host,
-            "SERVER_PORT": port,
-            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-            "REMOTE_ADDR": client,
-            "REMOTE_PORT": client_port,
-            "CONTENT_LENGTH": str(len(body)) if body else "",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": scope.scheme,
-            "wsgi.input": BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "wsgi.input_terminated": True,
-        }
+        server, client, scheme, version = scope.server, scope.client, scope.scheme, scope.http_version
+        environ = self._connections.get((server, client, scheme, version), _connection_environ,
+                                        server, client, scheme, version).copy()
+        path = scope.path
+        environ["REQUEST_METHOD"] = scope.method
+        environ["PATH_INFO"] = path if path.isascii() else path.encode("utf-8").decode("latin-1")
+        environ["QUERY_STRING"] = scope.query_string
+        environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
+        environ["wsgi.input"] = BytesIO(body)
+        keys = self._header_keys
         for name, value in scope.headers.items():
-            key = self._header_keys.get(name, _header_key, name)
+            try:
+                key = keys[name]
+            except KeyError:
+                if len(keys) >= MAX_HEADER_KEYS:
+                    keys.clear()  # a client inventing header names costs memory once, not forever
+                key = keys[name] = _header_key(name)
             if key is None:
                 continue  # the body is whole now: its length is the one above
-            if key == "CONTENT_TYPE":
+            if key == "CONTENT_TYPE" or key not in environ:
                 environ[key] = value
-                continue
-            environ[key] = f"{environ[key]}, {value}" if key in environ else value
+            else:
+                environ[key] = f"{environ[key]}, {value}"
         return environ
 
     def _sweep_every(self) -> float:
@@ -240,6 +237,20 @@ async def _read_at_most(proto: Any, limit: int) -> bytes:
             raise _Refused(413, f"Request body is larger than {limit} bytes")
         parts.append(chunk)
     return b"".join(parts)
+
+
+def _connection_environ(server: str, client: str, scheme: str, version: str) -> dict[str, Any]:
+    """The environ keys every request of a connection shares."""
+    host, port = _address(server)
+    client_host, client_port = _address(client)
+    return {
+        "REQUEST_METHOD": "", "SCRIPT_NAME": "", "PATH_INFO": "", "QUERY_STRING": "",
+        "SERVER_NAME": host, "SERVER_PORT": port, "SERVER_PROTOCOL": f"HTTP/{version}",
+        "REMOTE_ADDR": client_host, "REMOTE_PORT": client_port, "CONTENT_LENGTH": "",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": scheme, "wsgi.input": None, "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+    }
 
 
 def _address(address: str) -> tuple[str, str]:
