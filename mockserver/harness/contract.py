@@ -64,7 +64,14 @@ from mockserver.harness.live_spec import (
 )
 from mockserver.harness.progress import progress_bar
 from mockserver.harness.relay import relay
-from mockserver.harness.report import OperationResult, RunReport, parse_junit, print_summary, write_junit
+from mockserver.harness.report import (
+    OperationResult,
+    ReportCutShort,
+    RunReport,
+    parse_junit,
+    print_summary,
+    write_junit,
+)
 from mockserver.harness.transport import Connection
 from mockserver.resources import load_spec
 
@@ -80,6 +87,8 @@ ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # each), which at a gentle rate against a deployment outlasts any sensible budget. `--phases` adds it.
 DEFAULT_PHASES = ("examples", "fuzzing", "stateful")
 SANDBOX_BODY = {"channel": {"type": "api"}}
+#: Seconds Schemathesis gets to stop after SIGINT (then SIGTERM, as long again, then SIGKILL).
+STOP_GRACE_S = 30
 
 
 class SandboxRefused(Exception):
@@ -152,7 +161,10 @@ def _run(options: LiveOptions, client: GuardedClient, owned: OwnedRecords, inbox
         report.refusals = list(client.refusals)
         report.statuses = dict(client.statuses)
         if st_junit.exists():
-            report.operations = parse_junit(st_junit, relay_url, options.base_url)
+            try:
+                report.operations = parse_junit(st_junit, relay_url, options.base_url)
+            except ReportCutShort as cut:
+                report.error = report.error or str(cut)
             reached = {op.name for op in report.operations}
             report.operations += [OperationResult(label, True, tested=False)
                                   for label in operation_labels(spec) if label not in reached]
@@ -247,7 +259,9 @@ def _stop(child: subprocess.Popen) -> int | None:
     child.send_signal(signal.SIGINT)  # Schemathesis stops its run and writes its reports
     for ask in (child.terminate, child.kill):
         try:
-            return child.wait(timeout=15)
+            # Generous: on a loaded machine Schemathesis took over 15 s to stop after SIGINT, and a
+            # terminated Schemathesis leaves its report empty (no partial results to show).
+            return child.wait(timeout=STOP_GRACE_S)
         except subprocess.TimeoutExpired:
             ask()
     return child.wait()

@@ -3,6 +3,7 @@ own (authentication, the guard, cleanup); printed as a summary and written as a 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
@@ -47,10 +48,23 @@ class RunReport(CleanupReport):
 _CHECK_LINE = re.compile(r"^- (ST\d+ .*)$")
 
 
+class ReportCutShort(Exception):
+    """Schemathesis's JUnit report exists but is not whole: Schemathesis was stopped (after its grace
+    time, by the harness) before it had written it."""
+
+
+def _junit_root(path: Path) -> ElementTree.Element:
+    try:
+        return ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as error:
+        raise ReportCutShort(f"Schemathesis's report is cut short ({error}): it was stopped before it "
+                             "had written it, so no operation's result is known") from None
+
+
 def parse_junit(path: Path, relay_url: str, base_url: str) -> list[OperationResult]:
     """Schemathesis's JUnit report -> one result per operation, the relay's URL replaced by the target's."""
     results = []
-    for case in ElementTree.parse(path).getroot().iter("testcase"):
+    for case in _junit_root(path).iter("testcase"):
         problems = [*case.iter("failure"), *case.iter("error")]
         if not problems:
             results.append(OperationResult(case.get("name", "?"), True))
@@ -78,8 +92,11 @@ def write_junit(report: RunReport, path: Path, schemathesis_junit: Path | None, 
                 base_url: str) -> None:
     """Schemathesis's report, the relay's URL replaced by the target's, plus the harness's own cases
     (authentication, the guard, cleanup), which Schemathesis's report cannot show."""
+    root = None
     if schemathesis_junit is not None and schemathesis_junit.exists():
-        root = ElementTree.parse(schemathesis_junit).getroot()
+        with contextlib.suppress(ReportCutShort):  # then the harness's cases alone; report.error says why
+            root = _junit_root(schemathesis_junit)
+    if root is not None:
         for element in root.iter():
             if element.text and relay_url in element.text:
                 element.text = _hide_token(element.text.replace(relay_url, base_url))

@@ -21,6 +21,7 @@ import pytest
 import requests
 from conftest import ADMIN, AGENT
 
+from mockserver.harness import contract
 from mockserver.harness.contract import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -33,6 +34,7 @@ from mockserver.harness.contract import (
     parse_junit,
     run,
 )
+from mockserver.harness.report import ReportCutShort, RunReport, write_junit
 from mockserver.resources import load_spec
 from mockserver.testing.served import ServedMock, child_env
 
@@ -255,3 +257,33 @@ def test_schemathesis_report_becomes_one_result_per_operation(tmp_path):
         "curl -X DELETE -H \"api_access_token: $CHATWOOT_API_TOKEN\" https://chat.example.com/api/v1/accounts/1/inboxes/14",
         "curl -X GET -H \"api_access_token: $CHATWOOT_API_TOKEN\" https://chat.example.com/api/v1/accounts/1/inboxes/14",
     ]
+
+
+def test_a_report_cut_short_is_said_not_a_crash(tmp_path):
+    report = tmp_path / "junit.xml"
+    report.write_text(STATEFUL_FAILURE[:400], encoding="utf-8")  # Schemathesis stopped mid-write
+    with pytest.raises(ReportCutShort, match="stopped before it had written it"):
+        parse_junit(report, "http://127.0.0.1:41911", "https://chat.example.com")
+    ours = tmp_path / "ours.xml"
+    write_junit(RunReport(error="cut short"), ours, report, "http://127.0.0.1:41911", "https://chat.example.com")
+    cases = {case.get("name"): case for case in ElementTree.parse(ours).getroot().iter("testcase")}
+    assert sorted(cases) == ["harness: authenticated requests were accepted",
+                             "harness: cleanup removed every created inbox",
+                             "harness: schemathesis ran to the end", "harness: write guard refused nothing"]
+    assert cases["harness: schemathesis ran to the end"].find("failure").text == "cut short"
+
+
+def test_an_interrupted_run_whose_report_was_cut_short_exits_as_interrupted(served, monkeypatch, tmp_path):
+    # On a loaded machine Schemathesis was once stopped before writing its report: an empty file.
+    def stopped_mid_write(spec, options, workdir, relay_url, report, client):
+        (workdir / "reports").mkdir()
+        (workdir / "reports" / "junit.xml").write_text("", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(contract, "_run_schemathesis", stopped_mid_write)
+    out = io.StringIO()
+    code = run(options(served, allow_writes=True, junit=str(tmp_path / "run.xml")), out=out, err=out)
+    assert code == EXIT_INTERRUPTED, out.getvalue()
+    assert "error: Schemathesis's report is cut short" in out.getvalue()
+    assert not [name for name in listed_names(served) if name.startswith("cwmock-")]
+    assert (tmp_path / "run.xml").exists()
