@@ -26,8 +26,9 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, signals
+from flask import Flask, Request, signals
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_options_header
 
 from mockserver.control.runtime import MockRuntime
 from mockserver.web import outgoing
@@ -52,7 +53,7 @@ class FastPath:
         self.renderer = renderer
         self.runtime = runtime
         self.response_validator = response_validator
-        self.request_class = app.request_class
+        self.request_class = _once_typed(app.request_class)
         self.url_map = app.url_map
         self.routes = {route.operation_id: route for route in ROUTES}
         #: (method, path) -> (route, path values), or None for a request that is not a public call.
@@ -75,7 +76,8 @@ class FastPath:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         found = self._match(environ)
-        if found is None or "form" in environ.get("CONTENT_TYPE", "").lower() or not self._own_dispatch():
+        content_type = environ.get("CONTENT_TYPE", "")
+        if found is None or "form" in content_type.lower() or not self._own_dispatch():
             # Not a public call; a form body (Flask's form parser reads it, with the app's limits); or
             # hooks of the app's user that only Flask's dispatch runs.
             return self.flask_app(environ, start_response)
@@ -85,6 +87,7 @@ class FastPath:
         # (request -> environ -> request), freed by the garbage collector instead of on return,
         # about 30 us of collections per create while the state grows (bench/README.md).
         req = self.request_class(environ, populate_request=False)
+        req.mimetype = parse_options_header(content_type)[0].lower()  # as Werkzeug's property reads it
         try:
             answer = self.public.answer(req, route, path)
         except Exception as error:  # as Flask's dispatch hands any error to the app's handlers
@@ -122,6 +125,19 @@ class FastPath:
         if operation is None or self.routes[operation].method != method:
             return None
         return self.routes[operation], path_values(values)
+
+
+def _once_typed(request_class: type[Request]) -> type[Request]:
+    """The app's request class with its `mimetype` a plain attribute, which the fast path sets
+    from the environ's Content-Type as Werkzeug parses it: Werkzeug's property parses the header
+    again at each read (through the headers' view of the environ), and a public call reads it
+    three times (the body, the spec check, the journal)."""
+
+    class OnceTyped(request_class):  # type: ignore[valid-type, misc]
+        mimetype = ""
+
+    OnceTyped.__name__ = OnceTyped.__qualname__ = request_class.__name__
+    return OnceTyped
 
 
 _SIGNALS = (signals.request_started, signals.request_finished, signals.got_request_exception,
