@@ -73,8 +73,7 @@ class PublicApi:
         if self.response_validator is not None:
             # Set now, so that with validate_responses the 401/402/404/400/415 answers of the steps
             # below are checked against the spec too, not only the answers of validated requests.
-            req.environ[INCOMING] = IncomingRequest(**_request_line(req, route, path, token,
-                                                                    host_urls.frontend_url))
+            req.environ[INCOMING] = _request_line(req, route, path, token, host_urls.frontend_url)
         store = self.runtime.store  # read once: a reset or load may replace it meanwhile
         actor = self.authenticate(store, token, path)
         params, avatar = self.read_body(req, route, store)
@@ -219,18 +218,15 @@ def _response(result: Any, status: int) -> Answer:
     return Answer.json(result, status)
 
 
-def _request_line(req: Request, route: Route, path: dict[str, Any], token: str | None,
-                  host_url: str) -> dict[str, Any]:
-    """What the validator sees of any request: the operation, the path and query, the token."""
-    return {
-        "method": route.method,
-        "path": req.path,
-        "path_pattern": route.spec_path,
-        "path_params": {k: str(v) for k, v in path.items()},
-        "query": req.args if req.environ.get("QUERY_STRING") else _NO_QUERY,  # Werkzeug parses even ""
-        "headers": {"api_access_token": token or ""},
-        "host_url": host_url,
-    }
+def _request_line(req: Request, route: Route, path: dict[str, Any], token: str | None, host_url: str,
+                  content_type: str = "", body: bytes | None = None, form: dict[str, Any] | None = None,
+                  parsed: tuple[Any] | None = None) -> IncomingRequest:
+    """What the validator sees of any request: the operation, the path and query, the token; and
+    the body given. Built by position: through a dict of these and `**` it cost a create 2%."""
+    return IncomingRequest(
+        route.method, req.path, route.spec_path, {k: str(v) for k, v in path.items()}, content_type, body,
+        req.args if req.environ.get("QUERY_STRING") else _NO_QUERY,  # Werkzeug parses even ""
+        {"api_access_token": token or ""}, host_url, form, parsed)
 
 
 def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, token: str, profile: Profile,
@@ -240,24 +236,23 @@ def _incoming(req: Request, route: Route, path: dict[str, Any], params: Any, tok
     is checked twice: as the form it is, against its documented fields (the avatar's rules, the
     form's value spellings), then as that JSON body, so that a form can never pass what the same
     request in JSON would not."""
-    common = _request_line(req, route, path, token, host_url)
     mimetype = req.mimetype
     raw = req.get_data(cache=True) if mimetype != FORM else b""
     if mimetype != FORM and not raw:  # an empty body is no body
-        return [IncomingRequest(**common, content_type="application/json", body=None, parsed=(params,))]
+        return [_request_line(req, route, path, token, host_url, "application/json", None, None, (params,))]
     if mimetype not in (FORM, URLENCODED):
         if profile is Profile.DOCS and mimetype == "application/json" and params:
             # The JSON object exactly as sent (already known to parse).
-            return [IncomingRequest(**common, content_type="application/json", body=raw, parsed=(params,))]
+            return [_request_line(req, route, path, token, host_url, "application/json", raw, None, (params,))]
         view = _validation_view(params, profile)
-        return [IncomingRequest(**common, content_type="application/json", body=_encoded(view), parsed=(view,))]
+        return [_request_line(req, route, path, token, host_url, "application/json", _encoded(view), None, (view,))]
     view = _validation_view(params, profile)
-    as_json = IncomingRequest(**common, content_type="application/json", body=_encoded(view), parsed=(view,))
+    as_json = _request_line(req, route, path, token, host_url, "application/json", _encoded(view), None, (view,))
     if profile is Profile.CHATWOOT:
         # Rails casts every form value ("abc" is 0 for an integer) and ignores fields it does not
         # permit: only the parameters as read are checked (the avatar's rules are the model's).
         return [as_json]
-    return [IncomingRequest(**common, content_type=mimetype, form=_documented_form_fields(req)), as_json]
+    return [_request_line(req, route, path, token, host_url, mimetype, None, _documented_form_fields(req)), as_json]
 
 
 def _documented_form_fields(req: Request) -> dict[str, Any]:

@@ -3,6 +3,7 @@ that asks the store and renders the answer. No state and no checks of their own 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,7 @@ class Route:
     #: create refuses an unknown channel type or a missing name before the spec is checked (§2.3).
     checks_creation: bool = False
 
-    @property
+    @functools.cached_property  # read by every validated request
     def spec_path(self) -> str:
         return ACCOUNT_PREFIX + self.path
 
