@@ -6,13 +6,14 @@ parameters into a channel and back.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.chatwoot.copying import copied
+from mockserver.chatwoot.copying import Template, copied
 from mockserver.chatwoot.errors import FieldProblem
 from mockserver.chatwoot.profiles import Profile
 
@@ -74,6 +75,14 @@ class ChannelKind:
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         # A store snapshot (pickle) refers to the one shared kind by its key instead of copying it.
         return kind_named, (self.key,)
+
+    def new_defaults(self) -> dict[str, Any]:
+        """A copy of `defaults`, for a new channel."""
+        return self._defaults_template.new()
+
+    @functools.cached_property
+    def _defaults_template(self) -> Template:
+        return Template(self.defaults)
 
 
 _EMAIL_EDITABLE = {
@@ -219,7 +228,7 @@ def _apply_documented_spellings(kind: ChannelKind, params: dict) -> dict:
 def new_channel_attributes(kind: ChannelKind, params: Mapping[str, Any], *, inbound_email_domain: str,
                            profile: Profile) -> dict:
     """Defaults, then the permitted params, then the values Chatwoot generates on create."""
-    attrs = copied(dict(kind.defaults))
+    attrs = kind.new_defaults()
     attrs.update(permitted_channel_params(kind, params, profile))
     if kind.key == "twilio_sms":
         attrs["phone_number"] = params.get("phone_number")

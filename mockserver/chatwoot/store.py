@@ -19,7 +19,7 @@ from mockserver.chatwoot import channels, rules
 from mockserver.chatwoot.agent_bots import AgentBotRules
 from mockserver.chatwoot.assignment_policies import AssignmentPolicyRules
 from mockserver.chatwoot.channels import ChannelKind, blank
-from mockserver.chatwoot.copying import copied
+from mockserver.chatwoot.copying import Template
 from mockserver.chatwoot.errors import (
     AccountSuspended,
     BotTokenRejected,
@@ -52,6 +52,9 @@ from mockserver.chatwoot.models import (
 from mockserver.chatwoot.params import null_strings_to_none, permit_csat_config, permitted_inbox_params, rails_integer
 from mockserver.chatwoot.policies import DEFAULT_INBOX_LIMIT, RULES
 from mockserver.chatwoot.tables import Tables, locked, raise_if_invalid
+
+#: A new inbox's attributes before its parameters: Chatwoot's column defaults.
+_NEW_INBOX = Template(INBOX_DEFAULTS)
 
 __all__ = ["Store", "null_strings_to_none", "record_id"]  # the last two: imported from here by web
 
@@ -181,7 +184,7 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         channel_attrs = channels.new_channel_attributes(
             kind, channel_params, inbound_email_domain=actor.account.inbound_email_domain,
             profile=self.profile)
-        inbox_attrs = copied(INBOX_DEFAULTS)
+        inbox_attrs = _NEW_INBOX.new()
         inbox_attrs.update(permitted_inbox_params(params))
         if kind.key == "telegram" and "name" not in params:
             # The request's `name` wins; without one the inbox takes the bot's name (digest §2.3).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.chatwoot.copying import copied
+from mockserver.chatwoot.copying import Template, copied
 
 
 def mutable_parts(value: Any) -> list[Any]:
@@ -38,3 +38,19 @@ def test_scalars_are_taken_as_they_are_and_other_values_deep_copied():
     pair = ([1], {"a": [2]})
     copy = copied({"pair": pair})["pair"]
     assert copy == pair and copy[0] is not pair[0] and copy[1]["a"] is not pair[1]["a"]
+
+
+def test_a_template_gives_equal_copies_sharing_nothing_mutable():
+    source = {"flag": True, "name": "x", "config": {"rules": [1, {"deep": []}]}, "tags": ["a"], "none": None}
+    template = Template(source)
+    first, second = template.new(), template.new()
+    assert first == second == source
+    for copy_ in (first, second):
+        assert copy_ is not source
+        assert copy_["config"] is not source["config"] and copy_["tags"] is not source["tags"]
+        assert copy_["config"]["rules"][1] is not source["config"]["rules"][1]
+    first["config"]["rules"][1]["deep"].append(1)
+    first["tags"].append("b")
+    assert second == source and template.new() == source  # neither the template nor another copy changed
+    source["tags"].append("c")
+    assert template.new()["tags"] == ["a"]  # the value as it was when the template was made
