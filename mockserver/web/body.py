@@ -150,7 +150,8 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
-#: orjson reads integers in [-2**63, 2**64) exactly; an integer outside comes as a float.
+#: orjson reads integers in [-2**63, 2**64) exactly; an integer outside comes as a float, and
+#: -2**63 - 1 comes as the float -2**63 (so a float equal to the lower bound is read again too).
 _INT64_MIN, _UINT64_END = float(-2**63), float(2**64)
 _TOO_DEEP = f"nested too deeply (more than {MAX_JSON_DEPTH} levels)"
 _CONSTANTS = (b"NaN", b"Infinity", b"-Infinity")
@@ -182,6 +183,6 @@ def _walk(value: Any, limit: int) -> tuple[bool, bool]:
                 if depth + 1 > limit:
                     return True, inexact
                 stack.append((child, depth + 1))
-            elif kind is float and not _INT64_MIN <= child < _UINT64_END:
+            elif kind is float and not _INT64_MIN < child < _UINT64_END:
                 inexact = True
     return False, inexact
