@@ -134,9 +134,10 @@ def permitted_inbox_params(params: Mapping[str, Any], with_name: bool = False) -
     keys = INBOX_ATTRIBUTES if with_name else _INBOX_DEFAULT_KEYS
     # The keys sent are picked in C, in the permitted order: a body sends a few of the fifteen.
     permitted = {k: copied(params[k]) for k in filter(params.__contains__, keys)}
-    if isinstance(permitted.get("csat_config"), Mapping):
+    # Asked only of a key sent: Mapping's isinstance of an absent key's None is a Python call of the ABC.
+    if "csat_config" in permitted and isinstance(permitted["csat_config"], Mapping):
         permitted["csat_config"] = permit_csat_config(permitted["csat_config"])
-    if isinstance(permitted.get("auto_assignment_config"), Mapping):
+    if "auto_assignment_config" in permitted and isinstance(permitted["auto_assignment_config"], Mapping):
         config = permitted["auto_assignment_config"]
         # [EE] the whole object is replaced by the one permitted key (digest §2.4).
         permitted["auto_assignment_config"] = (

@@ -57,7 +57,8 @@ def inbox_problems(values: Mapping[str, Any], only: Iterable[str] | None = None)
         if wanted(attribute) and values.get(attribute) is None:
             problems.append(FieldProblem(attribute, f"{humanize(attribute)} can't be blank"))
     config = values.get("auto_assignment_config")
-    limit = config.get("max_assignment_limit") if isinstance(config, Mapping) else None
+    # A dict first: Mapping's isinstance is a Python call of the ABC.
+    limit = config.get("max_assignment_limit") if type(config) is dict or isinstance(config, Mapping) else None
     if wanted("auto_assignment_config") and limit is not None and (not isinstance(limit, int) or limit <= 0):
         problems.append(FieldProblem(
             "auto_assignment_config", "Auto assignment config max_assignment_limit must be greater than 0"))

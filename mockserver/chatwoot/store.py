@@ -198,7 +198,8 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         """The channel kind a create request makes, or the error Chatwoot answers before any other
         check of the parameters: no such channel type, or no name for a kind that needs one."""
         channel_params = params.get("channel")
-        channel_params = channel_params if isinstance(channel_params, Mapping) else {}
+        # A dict first: Mapping's isinstance is a Python call of the ABC (four a write, 1% of a create).
+        channel_params = channel_params if type(channel_params) is dict or isinstance(channel_params, Mapping) else {}
         name = params.get("name")
         kind = channels.resolve_creation_kind(channel_params, self.profile)
         if kind is None:
@@ -242,7 +243,7 @@ class Store(AgentBotRules, AssignmentPolicyRules, InboxActionRules, Tables):
         return inbox
 
     def _channel_changes(self, inbox: Inbox, channel_params: Any) -> dict:
-        if not isinstance(channel_params, Mapping):
+        if channel_params is None or not isinstance(channel_params, Mapping):  # None: no ABC call
             return {}
         if "type" in channel_params and channel_params["type"] != inbox.kind.key:
             # Chatwoot passes `type` to `channel.update!`, which raises: a 500 (digest §2.4). A client
