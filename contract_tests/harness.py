@@ -16,6 +16,7 @@ nothing past authentication). Negative cases are never touched.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import re
 import threading
@@ -289,10 +290,12 @@ def json_bodies_only(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def load_schema(*, token: str, positive_ids: bool) -> Any:
-    """The spec as Schemathesis sees it, authenticated with `token`, with the hooks of this module
-    (`positive_ids`: also map path ids of positive cases onto the demo; off for the stateful run,
-    whose ids come from the links, and whose requests carry JSON bodies: `json_bodies_only`)."""
+def load_schema(*, token: str, stateful: bool) -> Any:
+    """The spec as Schemathesis sees it, authenticated with `token`, with the hooks of this module.
+    For the per-operation tests, a `map_case` hook makes each positive case valid for the state
+    (`make_valid_for_the_state`, path ids too). For the `stateful` run (JSON bodies only:
+    `json_bodies_only`), the state machine does that as each step is sent
+    (`valid_for_the_state_when_sent`), keeping the ids the links give."""
     import schemathesis
 
     config = schemathesis.Config.from_dict({
@@ -313,7 +316,7 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
             "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ACCEPTED, *statuses]}},
         } for operation_id, statuses in CHANNEL_BOUND.items()],
     })
-    if positive_ids:
+    if not stateful:
         schema = schemathesis.openapi.from_path(str(resources.data_path(*resources.SPEC_PATH)), config=config)
     else:
         schema = schemathesis.openapi.from_dict(json_bodies_only(resources.load_spec()), config=config)
@@ -321,7 +324,6 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
     # one Schemathesis uses, also for the probes its checks send. A call that reaches it is a bug
     # of this harness, and fails loudly.
     schema.app = _unbound_app()
-    demo = _DemoIds.read()
 
     @schema.hook("filter_failure")
     def not_an_artefact_of_the_check(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -377,42 +379,67 @@ def load_schema(*, token: str, positive_ids: bool) -> Any:
             negative = case.meta is not None and not case.meta.generation.mode.is_positive
             return hostile.hostile_variants(case) if negative else st.just(case)
 
-    @schema.hook("map_case")
-    def valid_for_the_state(context: Any, case: Any) -> Any:
-        if case.meta is None or not case.meta.generation.mode.is_positive:
+    if not stateful:
+        @schema.hook("map_case")
+        def valid_for_the_state(context: Any, case: Any) -> Any:
+            if case.meta is not None and case.meta.generation.mode.is_positive:
+                make_valid_for_the_state(case, path_ids=True)
             return case
-        marker = next(_CASE_NUMBERS)
-        path = case.path_parameters or {}
-        if "account_id" in path:
-            path["account_id"] = demo.account_id
-        if positive_ids:
-            for name in ("id", "inbox_id", "assignment_policy_id"):
-                if isinstance(path.get(name), int):
-                    path[name] = demo.pick_path_id(case.operation.path, path[name])
-        if isinstance(case.body, dict):
-            # A copy: Schemathesis's coverage phase reuses one body object across cases, and markers
-            # written into it in place piled up case after case (an e-mail of thousands of markers).
-            case.body = copy.deepcopy(case.body)
-            _make_unique(case.body, marker)
-            if isinstance(case.body.get("user_ids"), list):
-                case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
-            if positive_ids and isinstance(case.body.get("inbox_id"), int):
-                case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
-            policy = case.body.get("assignment_policy_id")
-            if positive_ids and isinstance(policy, int) and not isinstance(policy, bool):
-                case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
-            if positive_ids and isinstance(path.get("id"), int) and record_table(case.operation.path) == "inboxes":
-                _keep_a_listed_provider(case.body, demo.listed_providers.get(path["id"]))
-            bot = case.body.get("agent_bot")
-            # A bot id is a number or a string of digits (RecordId); an unknown one is a 404 that
-            # ensure_resource_availability would blame on the inbox.
-            if isinstance(bot, int) and not isinstance(bot, bool):
-                case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, bot)
-            elif isinstance(bot, str) and bot.isascii() and bot.isdigit():
-                case.body["agent_bot"] = str(demo.pick(demo.agent_bot_ids, int(bot)))
-        return case
 
     return schema
+
+
+def make_valid_for_the_state(case: Any, *, path_ids: bool) -> None:
+    """Turn a positive case into one the demo state accepts (the module's docstring says why); with
+    `path_ids`, its path ids and body's inbox and policy ids are also mapped onto the demo's records
+    (not in a stateful run, whose ids come from the links)."""
+    demo = demo_ids()
+    marker = next(_CASE_NUMBERS)
+    path = case.path_parameters or {}
+    if "account_id" in path:
+        path["account_id"] = demo.account_id
+    if path_ids:
+        for name in ("id", "inbox_id", "assignment_policy_id"):
+            if isinstance(path.get(name), int):
+                path[name] = demo.pick_path_id(case.operation.path, path[name])
+    if isinstance(case.body, dict):
+        # A copy: Schemathesis's coverage phase reuses one body object across cases, and markers
+        # written into it in place piled up case after case (an e-mail of thousands of markers).
+        case.body = copy.deepcopy(case.body)
+        _make_unique(case.body, marker)
+        if isinstance(case.body.get("user_ids"), list):
+            case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
+        if path_ids and isinstance(case.body.get("inbox_id"), int):
+            case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
+        policy = case.body.get("assignment_policy_id")
+        if path_ids and isinstance(policy, int) and not isinstance(policy, bool):
+            case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
+        if path_ids and isinstance(path.get("id"), int) and record_table(case.operation.path) == "inboxes":
+            _keep_a_listed_provider(case.body, demo.listed_providers.get(path["id"]))
+        bot = case.body.get("agent_bot")
+        # A bot id is a number or a string of digits (RecordId); an unknown one is a 404 that
+        # ensure_resource_availability would blame on the inbox.
+        if isinstance(bot, int) and not isinstance(bot, bool):
+            case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, bot)
+        elif isinstance(bot, str) and bot.isascii() and bot.isdigit():
+            case.body["agent_bot"] = str(demo.pick(demo.agent_bot_ids, int(bot)))
+
+
+def valid_for_the_state_when_sent(case: Any) -> None:
+    """A stateful step's case, just before it is sent: made valid for the state if it is positive now.
+
+    Its mode is only final here. Schemathesis draws the case (hooks and all), then merges the link's
+    values into its body (`requestBody: {inbox_id: $response.body#/id}`), and re-judges the mode of a
+    changed case when it is next read: a negative case whose only fault was its `inbox_id` turns
+    positive, with user ids no `map_case` hook mapped (it was negative then). The full budget sent
+    one: 422 `User must exist`, which positive_data_acceptance blamed on the mock."""
+    if case.meta is not None and case.meta.generation.mode.is_positive:
+        make_valid_for_the_state(case, path_ids=False)
+
+
+@functools.cache
+def demo_ids() -> _DemoIds:
+    return _DemoIds.read()
 
 
 def _unbound_app() -> Any:

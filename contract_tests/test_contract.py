@@ -70,9 +70,9 @@ def _settings(max_examples: int) -> settings:
                     derandomize=SETTINGS.budget_name in ("ci", "drift"), suppress_health_check=SUPPRESSED_HEALTH_CHECKS)
 
 
-admin_schema = harness.load_schema(token=SETTINGS.token, positive_ids=True).include(
+admin_schema = harness.load_schema(token=SETTINGS.token, stateful=False).include(
     lambda ctx: harness.wanted(f"test_operation_as_admin[{ctx.operation.label}]"))
-agent_schema = harness.load_schema(token=AGENT_TOKEN, positive_ids=True).include(
+agent_schema = harness.load_schema(token=AGENT_TOKEN, stateful=False).include(
     lambda ctx: ctx.operation.method.upper() in READING
     and harness.wanted(f"test_reading_as_agent[{ctx.operation.label}]"))
 
@@ -105,7 +105,7 @@ def test_reading_as_agent(case: Any, profile: Profile) -> None:
 
 # ---------------------------------------------------------------------------------- stateful
 def _workflow(profile: Profile) -> Any:
-    schema = harness.load_schema(token=SETTINGS.token, positive_ids=False)
+    schema = harness.load_schema(token=SETTINGS.token, stateful=True)
     base = schema.as_state_machine()
     excluded = [check for check in harness.checks() if check not in harness.checks(profile)]
 
@@ -114,6 +114,10 @@ def _workflow(profile: Profile) -> Any:
             self.app = harness.fresh_mock("workflow", profile, "stateful")
             for operation_id in STATEFUL_REACHES:
                 TALLY.expected_2xx.add(f"stateful {operation_id}")
+
+        def before_call(self, case: Any) -> None:
+            # Only now, the link's values merged in, is the case's mode final (harness docstring).
+            harness.valid_for_the_state_when_sent(case)
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"app": self.app}
