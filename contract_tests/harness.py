@@ -297,11 +297,17 @@ def load_schema(*, token: str, stateful: bool) -> Any:
     `json_bodies_only`), the state machine does that as each step is sent
     (`valid_for_the_state_when_sent`), keeping the ids the links give."""
     import schemathesis
+    from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 
     config = schemathesis.Config.from_dict({
         "auth": {"openapi": {"userApiKey": {"api_key": token}}},
         "generation": {"max-examples": SETTINGS.budget.max_examples, "database": "none"},
-        "checks": {"enabled": True, "object_level_authorization": {"enabled": False}},
+        # A body past the mock's size limit (1 MiB of JSON or form) is refused with the 413 the spec
+        # documents, before any validation: a rejection, which negative_data_rejection's defaults
+        # lack (the full budget's coverage phase sent removeInboxMembers 10,001 user ids, 1.26 MB).
+        "checks": {"enabled": True, "object_level_authorization": {"enabled": False},
+                   "negative_data_rejection": {
+                       "expected-statuses": [*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "413"]}},
         # Stateful runs follow the spec's own links only: Schemathesis's inferred ones lead from a
         # new inbox to its assignment policy (404 by design) and spread a run's steps over every
         # operation with an `id`, so thin that create -> update -> delete went unreached.

@@ -10,6 +10,7 @@ from typing import Any
 
 from contract_tests.forms import valid_as_sent
 from contract_tests.harness import (
+    ADMIN_TOKEN,
     BUDGETS,
     SETTINGS,
     Tally,
@@ -221,3 +222,26 @@ def test_a_stateful_step_that_its_link_makes_positive_is_valid_for_the_state_whe
     assert case.meta.generation.mode.is_positive
     response = case.call(app=fresh_mock("stateful-link", Profile.DOCS, "harness"))
     assert response.status_code == 200, (case.body, response.text)
+
+
+def test_a_negative_body_past_the_size_limit_is_rejected_by_its_413(monkeypatch):
+    # The full budget's coverage phase sent removeInboxMembers 10,001 user ids (maxItems is 10,000)
+    # of long text, 1.26 MB: the mock refuses a body past 1 MiB with the 413 the spec documents
+    # (README, "Limits"), a rejection that negative_data_rejection's default statuses leave out.
+    from hypothesis import Phase, find, settings
+    from schemathesis.generation import GenerationMode
+    from schemathesis.specs.openapi.checks import negative_data_rejection
+
+    demo = _DemoIds.read()
+    monkeypatch.setattr(SETTINGS, "hostile", False)  # a plain negative case, not a hostile variant
+    operation = load_schema(token="demo-admin-token", stateful=False)[
+        "/api/v1/accounts/{account_id}/inbox_members"]["DELETE"]
+    strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, headers={"api_access_token": ADMIN_TOKEN},
+                                     path_parameters={"account_id": demo.account_id})
+    case = find(strategy, lambda case: case.media_type == "application/json", random=Random(0),
+                settings=settings(database=None, max_examples=200, phases=[Phase.generate]))
+    case.body = {"inbox_id": demo.inbox_ids[0], "user_ids": ["x" * 120] * 10_001}  # 1.23 MB as JSON
+    assert not case.meta.generation.mode.is_positive
+    app = fresh_mock("size-limit", Profile.DOCS, "harness")
+    response = case.call_and_validate(app=app, checks=[negative_data_rejection])
+    assert response.status_code == 413
