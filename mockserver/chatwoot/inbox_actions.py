@@ -35,6 +35,16 @@ def csat_template_name(inbox_id: int) -> str:
     return f"customer_satisfaction_survey_{inbox_id}"
 
 
+#: `template_status` when Meta or Twilio does not know the template the inbox records.
+TEMPLATE_NOT_FOUND = {"template_exists": False, "error": "Template not found"}
+
+
+def _text(value: Any, default: str | None = None) -> str | None:
+    """A recorded value shown as the string Meta or Twilio would give back (a record written
+    through `csat_config` may hold anything)."""
+    return value if isinstance(value, str) else default
+
+
 def is_twilio_whatsapp(inbox: Inbox) -> bool:
     return inbox.kind.key == "twilio_sms" and inbox.channel.get("medium") == "whatsapp"
 
@@ -44,23 +54,33 @@ class InboxActionRules:
 
     # ----------------------------------------------------------------- CSAT templates
     def csat_template_status(self, actor: Actor, inbox_id: Any) -> dict[str, Any]:
-        """`CsatTemplateManagementService#template_status`; Meta's or Twilio's answer is the status the
-        mock recorded when the template was made."""
+        """`CsatTemplateManagementService#template_status`. Chatwoot asks Meta (by the template's name)
+        or Twilio (by its content sid); the stub knows a template whose record has the id Meta or
+        Twilio gave it when made (`create_csat_template`, or a record written whole through
+        `csat_config`), and answers the status recorded then. Any other is Chatwoot's answer to
+        Meta's or Twilio's not found."""
         with self._lock:
             inbox = self._csat_inbox(actor, inbox_id)
             template = inbox.attributes.get("csat_config", {}).get("template")
             if not isinstance(template, Mapping):
                 return {"template_exists": False}
             if is_twilio_whatsapp(inbox):
-                if not template.get("content_sid"):
+                sid = template.get("content_sid")
+                if sid is None or sid is False:  # Ruby's `unless content_sid`
                     return {"template_exists": False}
-                return {"template_exists": True, "friendly_name": template.get("friendly_name"),
-                        "content_sid": template.get("content_sid"), "status": template.get("status", "pending"),
-                        "language": template.get("language")}
+                if not (isinstance(sid, str) and isinstance(template.get("friendly_name"), str)):
+                    return dict(TEMPLATE_NOT_FOUND)
+                return {"template_exists": True, "friendly_name": template["friendly_name"], "content_sid": sid,
+                        "status": _text(template.get("status"), "pending"), "language": _text(template.get("language"))}
+            name = template.get("name")
+            if name is None or name is False:  # Ruby's `template['name'] || default`: "" is a name
+                name = csat_template_name(inbox.id)
+            if not (isinstance(name, str) and isinstance(template.get("template_id"), str)):
+                return dict(TEMPLATE_NOT_FOUND)
             config = inbox.channel.get("provider_config") or {}
-            return {"template_exists": True, "template_name": template.get("name") or csat_template_name(inbox.id),
-                    "status": template.get("status", "PENDING"), "template_id": template.get("template_id"),
-                    "business_account_id": config.get("business_account_id")}
+            return {"template_exists": True, "template_name": name, "status": _text(template.get("status"), "PENDING"),
+                    "template_id": template["template_id"],
+                    "business_account_id": _text(config.get("business_account_id"))}
 
     def create_csat_template(self, actor: Actor, inbox_id: Any, params: Any) -> dict[str, Any]:
         """Before-actions: the inbox (404) and `show?` (401), then the channel (400); then

@@ -28,12 +28,36 @@ def test_csat_template_whatsapp(admin):
     assert admin.get("/inboxes/4").get_json()["csat_config"]["template"]["name"] == "customer_satisfaction_survey_4"
 
 
+@pytest.mark.parametrize(("template", "status"), [
+    # Written through csat_config, never made: Meta has no such template (Chatwoot asks it by name).
+    ({"name": "null"}, {"template_exists": False, "error": "Template not found"}),
+    ({"name": "survey", "template_id": None}, {"template_exists": False, "error": "Template not found"}),
+    # A record with Meta's id: the status recorded, else PENDING; a null name is Chatwoot's default.
+    ({"name": None, "template_id": "17", "status": "APPROVED"},
+     {"template_exists": True, "template_name": "customer_satisfaction_survey_4", "status": "APPROVED",
+      "template_id": "17"}),
+    ({"name": "", "template_id": "17"},  # Ruby: "" is a name, only nil and false are not
+     {"template_exists": True, "template_name": "", "status": "PENDING", "template_id": "17"}),
+])
+def test_csat_template_status_of_a_record_written_through_csat_config(admin, template, status):
+    assert admin.patch("/inboxes/4", json={"csat_config": {"template": template}}).status_code == 200
+    answer = admin.get("/inboxes/4/csat_template").get_json()
+    answer.pop("business_account_id", None)
+    assert answer == status
+
+
 def test_csat_template_twilio_whatsapp(admin):
     inbox = admin.post("/channels/twilio_channel", json={"twilio_channel": {**TWILIO, "medium": "whatsapp"}}).get_json()
     template = admin.post(f"/inboxes/{inbox['id']}/csat_template", json={"template": {"message": "Rate us"}})
     assert list(template.get_json()["template"]) == ["friendly_name", "content_sid", "status", "language"]
     status = admin.get(f"/inboxes/{inbox['id']}/csat_template").get_json()
     assert (status["template_exists"], status["content_sid"]) == (True, template.get_json()["template"]["content_sid"])
+    # A record Twilio never gave a content sid of: no template; one with a sid it did not make: not found.
+    for written, answer in (({"friendly_name": "x"}, {"template_exists": False}),
+                            ({"content_sid": "HX1", "friendly_name": None},
+                             {"template_exists": False, "error": "Template not found"})):
+        assert admin.patch(f"/inboxes/{inbox['id']}", json={"csat_config": {"template": written}}).status_code == 200
+        assert admin.get(f"/inboxes/{inbox['id']}/csat_template").get_json() == answer
 
 
 @pytest.mark.parametrize(("body", "error"), [
