@@ -119,6 +119,8 @@ class Tally:
     statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     #: operations (as "role operationId") that a valid token reaches and must answer 2xx at least once
     expected_2xx: set[str] = field(default_factory=set)
+    #: groups of such operations of which at least so many must answer 2xx (none of them in particular)
+    expected_2xx_among: dict[tuple[str, ...], int] = field(default_factory=dict)
     failure: str = ""
     #: lines other tests add to the summary (the drift proof's share of switches caught)
     notes: list[str] = field(default_factory=list)
@@ -142,7 +144,8 @@ class Tally:
         carries dicts, lists, strings and numbers only)."""
         return {"statuses": {key: {str(status): n for status, n in counts.items()}
                              for key, counts in self.statuses.items()},
-                "expected_2xx": sorted(self.expected_2xx), "notes": list(self.notes)}
+                "expected_2xx": sorted(self.expected_2xx), "notes": list(self.notes),
+                "expected_2xx_among": [[list(keys), least] for keys, least in self.expected_2xx_among.items()]}
 
     def merge(self, data: dict[str, Any]) -> None:
         """Add a worker's counts (`to_data`), so that the controller judges and prints the whole run."""
@@ -150,11 +153,24 @@ class Tally:
             for key, counts in data["statuses"].items():
                 self.statuses[key].update({int(status): n for status, n in counts.items()})
             self.expected_2xx.update(data["expected_2xx"])
+            for keys, least in data["expected_2xx_among"]:
+                self.expected_2xx_among[tuple(keys)] = least
             self.notes.extend(data["notes"])
 
     def unreached(self) -> list[str]:
-        return sorted(k for k in self.expected_2xx
-                      if not any(200 <= s < 300 for s in self.statuses.get(k, Counter())))
+        return sorted(k for k in self.expected_2xx if not self._answered_2xx(k))
+
+    def groups_short(self) -> list[str]:
+        """The groups of `expected_2xx_among` with fewer operations answering 2xx than they need."""
+        short = []
+        for keys, least in sorted(self.expected_2xx_among.items()):
+            answered = [k for k in keys if self._answered_2xx(k)]
+            if len(answered) < least:
+                short.append(f"{len(answered)} of {', '.join(keys)} answered 2xx, fewer than {least}")
+        return short
+
+    def _answered_2xx(self, key: str) -> bool:
+        return any(200 <= s < 300 for s in self.statuses.get(key, Counter()))
 
     def operation_lines(self) -> list[str]:
         """The operations the run sent requests to (per role), and those of them no request got a
@@ -276,6 +292,17 @@ def agent_document() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------- the schema
+def link_targets(operation_id: str) -> tuple[str, ...]:
+    """The operations the links of `operation_id`'s answers lead to, in the spec's order."""
+    targets: dict[str, None] = {}
+    for operations in resources.load_spec()["paths"].values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                for response in operation["responses"].values():
+                    targets.update(dict.fromkeys(link["operationId"] for link in response.get("links", {}).values()))
+    return tuple(targets)
+
+
 def json_bodies_only(spec: dict[str, Any]) -> dict[str, Any]:
     """A copy of the spec whose operations take only their JSON body where they have one: the
     stateful runs judge sequences (create, read, update, delete), not encodings; forms are judged
@@ -431,7 +458,7 @@ def make_valid_for_the_state(case: Any, *, path_ids: bool) -> None:
             case.body["agent_bot"] = str(demo.pick(demo.agent_bot_ids, int(bot)))
 
 
-def valid_for_the_state_when_sent(case: Any) -> None:
+def valid_for_the_state_when_sent(case: Any, app: Any) -> None:
     """A stateful step's case, just before it is sent: made valid for the state if it is positive now.
 
     Its mode is only final here. Schemathesis draws the case (hooks and all), then merges the link's
@@ -441,6 +468,14 @@ def valid_for_the_state_when_sent(case: Any) -> None:
     one: 422 `User must exist`, which positive_data_acceptance blamed on the mock."""
     if case.meta is not None and case.meta.generation.mode.is_positive:
         make_valid_for_the_state(case, path_ids=False)
+        inbox_id = (case.path_parameters or {}).get("id")
+        if isinstance(case.body, dict) and record_table(case.operation.path) == "inboxes":
+            # The inbox is the run's own (its id came from a link), so its provider list is read
+            # from the mock's store: the demo's (`_DemoIds.listed_providers`) does not know it.
+            inbox = app.extensions[RUNTIME_KEY].store.inboxes.get(inbox_id)
+            allowed = inbox.kind.choices.get("provider") if inbox is not None else None
+            if allowed:
+                _keep_a_listed_provider(case.body, (inbox.channel.get("provider", allowed[0]), allowed))
 
 
 @functools.cache

@@ -43,11 +43,15 @@ ADMIN_REACHES = frozenset({
     "getInboxAssignmentPolicy", "removeInboxAssignmentPolicy",
 })
 AGENT_REACHES = frozenset({"listInboxes", "getInbox"})  # the contract agent is a member of every inbox
-#: What the stateful run must reach through the links: proof that it follows them. deleteInbox is
-#: not required: inside make test the runs reach it in some sessions and not in others (their course
-#: depends on what ran before them in the process); the per-operation tests (ADMIN_REACHES) and the
-#: deleted_inbox_gone probe judge it on every run.
-STATEFUL_REACHES = frozenset({"createInbox", "getInbox", "updateInbox"})
+#: What the stateful run must reach through the links, proof that it follows them: createInbox, and
+#: a 2xx from at least STATEFUL_LINKED_LEAST of the operations its links lead to (a stateful step's
+#: path ids come from links only). None of these in particular: the runs' course, fixed seed or not,
+#: changes with whatever else the process has collected (test files of tests/ alongside) and each of
+#: them has gone unreached in some make test (deleteInbox, then getInbox on e905666), each a 2xx only
+#: a few steps of 300 hit. The per-operation tests (ADMIN_REACHES) judge every one on every run.
+STATEFUL_REACHES = frozenset({"createInbox"})
+STATEFUL_LINKED = harness.link_targets("createInbox")
+STATEFUL_LINKED_LEAST = 6
 
 #: The Hypothesis health checks this suite turns off, each for a reason that leaves no failure unseen
 #: (the others stay on):
@@ -114,10 +118,11 @@ def _workflow(profile: Profile) -> Any:
             self.app = harness.fresh_mock("workflow", profile, "stateful")
             for operation_id in STATEFUL_REACHES:
                 TALLY.expected_2xx.add(f"stateful {operation_id}")
+            TALLY.expected_2xx_among[tuple(f"stateful {op}" for op in STATEFUL_LINKED)] = STATEFUL_LINKED_LEAST
 
         def before_call(self, case: Any) -> None:
             # Only now, the link's values merged in, is the case's mode final (harness docstring).
-            harness.valid_for_the_state_when_sent(case)
+            harness.valid_for_the_state_when_sent(case, self.app)
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"app": self.app}
