@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.chatwoot.channels import blank
 from mockserver.chatwoot.errors import (
     AssignmentPolicyNotFound,
     FieldProblem,
@@ -86,7 +87,7 @@ def problems(values: Mapping[str, Any], other_names: Iterable[str]) -> list[Fiel
     """The model's validations, in declaration order, then the enums and NOT NULL columns."""
     found = []
     name = values.get("name")
-    if name is None or (isinstance(name, str) and not name.strip()):
+    if name is None or (isinstance(name, str) and blank(name)):
         found.append(FieldProblem("name", "Name can't be blank"))
     elif name in set(other_names):
         found.append(FieldProblem("name", "Name has already been taken"))

@@ -176,12 +176,21 @@ def humanize(attribute: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: What Python's `str.strip` and `\s` take for white space and Ruby's `[[:space:]]` (Unicode's
+#: White_Space, which `blank?` matches) does not: the four information separators. Rails keeps
+#: "\x1c" a value.
+_NOT_RUBY_SPACE = frozenset("\x1c\x1d\x1e\x1f")
+#: The spec's pattern for a string that is not `blank?`, the same in Python's `re` (both request
+#: validators, Schemathesis) and ECMA 262: a character that is no white space in Ruby's sense.
+NOT_BLANK_PATTERN = r"\S|[\x1c-\x1f]"
+
+
 def blank(value: Any) -> bool:
     """Rails' `blank?`: None, empty or whitespace-only strings, empty collections, False."""
     if value is None or value is False:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return not value.strip() and _NOT_RUBY_SPACE.isdisjoint(value)
     if isinstance(value, dict | list | tuple | set):
         return not value
     return False

@@ -169,7 +169,8 @@ BOOL, INT, STR, OBJ, LIST, RAW = channels.BOOL, channels.INT, channels.STR, chan
 
 #: ActiveModel::Type::Boolean::FALSE_VALUES; Rails compares them case-sensitively (`"False"` is true).
 RAILS_FALSE_STRINGS = frozenset({"0", "f", "F", "false", "FALSE", "off", "OFF"})
-_RUBY_INTEGER = re.compile(r"\s*([+-]?\d+(?:_\d+)*)")
+#: Ruby's `to_i`: ASCII white space skipped, then ASCII digits ("\u0663" and "\u3000 5" are 0).
+_RUBY_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+(?:_[0-9]+)*)")
 
 _WORKING_HOUR = {"day_of_week": INT, "closed_all_day": BOOL, "open_hour": INT, "open_minutes": INT,
                  "close_hour": INT, "close_minutes": INT, "open_all_day": BOOL}
@@ -230,7 +231,7 @@ def rails_integer(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
     if isinstance(value, str):
-        if not value.strip():
+        if channels.blank(value):
             return None
         found = _RUBY_INTEGER.match(value)
         return int(found.group(1).replace("_", "")) if found else 0

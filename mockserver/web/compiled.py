@@ -22,7 +22,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.chatwoot.channels import humanize
+from mockserver.chatwoot.channels import NOT_BLANK_PATTERN, humanize
 from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
 from mockserver.web.oas30 import DISCRIMINATOR, OAS_FORMAT, PATTERN_FORMAT, RESOURCE, Translation
 
@@ -275,7 +275,7 @@ def _problem(error: Any, locator: _Locator) -> FieldProblem:
         return _field(path, _BLANK, rails=True)
     if name == "Format" and kind.format.startswith(PATTERN_FORMAT):
         pattern = kind.format[len(PATTERN_FORMAT):]
-        if pattern == r"\S":
+        if pattern == NOT_BLANK_PATTERN:
             return _field(path, _BLANK, rails=True)
         meaning = _annotation(error, locator, PATTERN_PROBLEM)
         return _field(path, f"does not match {pattern!r}") if meaning is None else named_problem(path, meaning)

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from mockserver.chatwoot.channels import humanize
+from mockserver.chatwoot.channels import NOT_BLANK_PATTERN, humanize
 from mockserver.chatwoot.errors import FieldProblem, MalformedBody, RequestInvalid, UnsupportedMediaType
 from mockserver.web.compiled import (
     PATTERN_PROBLEM,
@@ -285,7 +285,7 @@ def _problems_of(error: BaseException) -> list[FieldProblem]:
 
 _REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 _BRACKETED_LEAF = re.compile(r"^.*\[([^\[\]]+)\]$")
-_BLANK_PATTERN = re.compile(r"does not match '\\\\S'$")
+_BLANK_PATTERN = re.compile(re.escape(f"does not match {NOT_BLANK_PATTERN!r}") + "$")
 
 
 def _problem(path: list[Any], message: str) -> FieldProblem:

@@ -78,6 +78,9 @@ def test_chatwoot_casts_json_booleans_for_integer_and_text_columns(chatwoot_admi
     ports = chatwoot_admin.patch("/inboxes/3", json={"channel": {"imap_port": True, "smtp_port": False}}).get_json()
     assert (ports["imap_port"], ports["smtp_port"]) == (1, 0)
     assert chatwoot_admin.patch("/inboxes/3", json={"channel": {"imap_port": "1_000"}}).get_json()["imap_port"] == 1000
+    # Ruby's to_i skips ASCII white space only and reads ASCII digits only (Python's int() reads both).
+    for sent, read in ((" \t25", 25), ("\u3000 25", 0), ("\u0663", 0), ("\x1c", 0)):
+        assert chatwoot_admin.patch("/inboxes/3", json={"channel": {"imap_port": sent}}).get_json()["imap_port"] == read
     texts = chatwoot_admin.patch("/inboxes/2", json={"greeting_message": True, "business_name": False}).get_json()
     assert (texts["greeting_message"], texts["business_name"]) == ("t", "f")
 
@@ -204,3 +207,14 @@ def test_the_journal_keeps_the_detail(chatwoot_admin):
     chatwoot_admin.post("/inboxes", json={"name": "x", "channel": {"type": "web_widget"}})
     runtime = chatwoot_admin.client.application.extensions["chatwoot_mock"]
     assert "Website url can't be blank" in runtime.journal.entries(status=422)[0].validation_errors
+
+
+def test_chatwoot_takes_an_information_separator_for_a_name_as_rails_blank_does(chatwoot_admin):
+    # Rails' blank? matches [[:space:]], Unicode's White_Space: "\x1c" is a name there, though
+    # Python's str.strip takes it for white space. An ideographic space alone is blank in both.
+    made = chatwoot_admin.post("/inboxes", json={"name": "\x1c", "channel": {"type": "api"}})
+    assert (made.status_code, made.get_json()["name"]) == (200, "\x1c")
+    renamed = chatwoot_admin.patch("/inboxes/2", json={"name": "\u3000"})
+    assert (renamed.status_code, renamed.get_json()["message"]) == (422, "Name can't be blank")
+    policy = chatwoot_admin.post("/assignment_policies", json={"assignment_policy": {"name": "\x1f"}})
+    assert (policy.status_code, policy.get_json()["name"]) == (200, "\x1f")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.chatwoot.channels import NOT_BLANK_PATTERN
 from mockserver.chatwoot.errors import MockError, RequestInvalid
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, compiled_request_validator
 
@@ -187,7 +188,7 @@ def test_a_pattern_is_pythons_re_search():
 
 
 def test_the_not_blank_pattern_is_worded_as_rails_blank():
-    schema = {"type": "object", "properties": {"website_url": {"type": "string", "pattern": r"\S"}}}
+    schema = {"type": "object", "properties": {"website_url": {"type": "string", "pattern": NOT_BLANK_PATTERN}}}
     assert check(spec_with(schema), request({"website_url": "  "})) == (
         422, [("website_url", "Website url can't be blank")])
 

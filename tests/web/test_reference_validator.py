@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from test_compiled_validator import PATH, request, spec_with, verdict
 
+from mockserver.chatwoot.channels import NOT_BLANK_PATTERN
 from mockserver.chatwoot.errors import RequestInvalid
 from mockserver.web.validation import IncomingRequest, OpenAPICoreValidator, compiled_request_validator
 
 FORM = "multipart/form-data; boundary=x"
 BOTH = ("application/json", FORM.split(";")[0])
 PERSON = {"type": "object", "required": ["name"], "properties": {
-    "name": {"type": "string", "pattern": "\\S"},
+    "name": {"type": "string", "pattern": NOT_BLANK_PATTERN},
     "kind": {"type": "string", "enum": ["a", "b"]},
     "n": {"type": "integer"},
     "mail": {"type": "string", "format": "email"},
@@ -177,7 +178,8 @@ def test_a_form_is_judged_by_its_multipart_schema(form, problems):
 
 
 def test_a_form_field_named_in_brackets_is_named_by_its_leaf():
-    schema = {"type": "object", "properties": {"channel[website_url]": {"type": "string", "pattern": "\\S"}}}
+    schema = {"type": "object",
+              "properties": {"channel[website_url]": {"type": "string", "pattern": NOT_BLANK_PATTERN}}}
     answer = verdict(reference(schema, media=BOTH), request(form={"channel[website_url]": ""}, content_type=FORM))
     assert answer == (422, [("website_url", "Website url can't be blank")])
 
