@@ -442,8 +442,13 @@ def make_valid_for_the_state(case: Any, *, path_ids: bool) -> None:
         _make_unique(case.body, marker)
         if isinstance(case.body.get("user_ids"), list):
             case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
+        if isinstance(case.body.get("user_ids[]"), list):  # a form's, text
+            users = demo.existing_users([_number_of(u) for u in case.body["user_ids[]"]])
+            case.body["user_ids[]"] = [str(u) for u in users]
         if path_ids and isinstance(case.body.get("inbox_id"), int):
             case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
+        elif path_ids and isinstance(case.body.get("inbox_id"), str):  # a form's
+            case.body["inbox_id"] = str(demo.pick_inbox(_number_of(case.body["inbox_id"])))
         policy = case.body.get("assignment_policy_id")
         if path_ids and isinstance(policy, int) and not isinstance(policy, bool):
             case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
@@ -456,6 +461,11 @@ def make_valid_for_the_state(case: Any, *, path_ids: bool) -> None:
             case.body["agent_bot"] = demo.pick(demo.agent_bot_ids, bot)
         elif isinstance(bot, str) and bot.isascii() and bot.isdigit():
             case.body["agent_bot"] = str(demo.pick(demo.agent_bot_ids, int(bot)))
+
+
+def _number_of(text: Any) -> int:
+    """A form's generated text as a number to pick a record by: its digits, else its length."""
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else len(str(text))
 
 
 def valid_for_the_state_when_sent(case: Any, app: Any) -> None:

@@ -298,3 +298,23 @@ def test_a_stateful_update_of_the_runs_own_whatsapp_inbox_keeps_a_listed_provide
     assert case.body["channel"]["provider"] == "default"
     response = case.call(app=machine.app)
     assert response.status_code == 200, (case.body, response.text)
+
+
+def test_a_positive_form_of_inbox_members_is_made_valid_for_the_state_as_a_json_body_is():
+    # The form's fields are text (`inbox_id`, `user_ids[]`): a positive one names the demo's inbox
+    # and users as a JSON body's numbers do, or it is a 404 or 422 `User must exist` no data can help.
+    from contract_tests.harness import make_valid_for_the_state
+
+    demo = _DemoIds.read()
+    operation = load_schema(token="demo-admin-token", stateful=False)[
+        "/api/v1/accounts/{account_id}/inbox_members"]["PATCH"]
+    case = operation.Case(path_parameters={"account_id": 99}, media_type="application/x-www-form-urlencoded",
+                          body={"inbox_id": "ab", "user_ids[]": ["7", "xyz", "7"]})
+    make_valid_for_the_state(case, path_ids=True)
+    assert case.path_parameters["account_id"] == demo.account_id
+    assert case.body["inbox_id"] in {str(i) for i in demo.inbox_ids}
+    assert case.body["user_ids[]"] and set(case.body["user_ids[]"]) <= {str(u) for u in demo.user_ids}
+    assert len(set(case.body["user_ids[]"])) == len(case.body["user_ids[]"])
+    response = case.call(app=fresh_mock("members-form", Profile.DOCS, "harness"),
+                         headers={"api_access_token": "demo-admin-token"})
+    assert response.status_code == 200, (case.body, response.text)
