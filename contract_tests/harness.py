@@ -442,13 +442,18 @@ def make_valid_for_the_state(case: Any, *, path_ids: bool) -> None:
         _make_unique(case.body, marker)
         if isinstance(case.body.get("user_ids"), list):
             case.body["user_ids"] = demo.existing_users(case.body["user_ids"])
-        if isinstance(case.body.get("user_ids[]"), list):  # a form's, text
-            users = demo.existing_users([_number_of(u) for u in case.body["user_ids[]"]])
-            case.body["user_ids[]"] = [str(u) for u in users]
         if path_ids and isinstance(case.body.get("inbox_id"), int):
             case.body["inbox_id"] = demo.pick_inbox(case.body["inbox_id"])
         elif path_ids and isinstance(case.body.get("inbox_id"), str):  # a form's
             case.body["inbox_id"] = str(demo.pick_inbox(_number_of(case.body["inbox_id"])))
+        if isinstance(case.body.get("user_ids[]"), list):  # a form's, text
+            # Users who are not members yet: Chatwoot compares the ids as sent, and text never
+            # equals a member's number, so a form naming a member adds them again (422 `User has
+            # already been taken`, the chatwoot profile; README "Requests as Rails reads them").
+            inbox = case.body.get("inbox_id")
+            members = demo.members.get(_number_of(inbox), frozenset()) if isinstance(inbox, str) else frozenset()
+            users = demo.existing_users([_number_of(u) for u in case.body["user_ids[]"]], leaving_out=members)
+            case.body["user_ids[]"] = [str(u) for u in users]
         policy = case.body.get("assignment_policy_id")
         if path_ids and isinstance(policy, int) and not isinstance(policy, bool):
             case.body["assignment_policy_id"] = demo.pick(demo.assignment_policy_ids, policy)
@@ -573,6 +578,8 @@ class _DemoIds:
     assignment_policy_ids: tuple[int, ...]
     #: inbox id -> (its provider, the ones allowed), for an inbox whose type lists them
     listed_providers: dict[int, tuple[str, tuple[str, ...]]]
+    #: inbox id -> the users who are its members
+    members: dict[int, frozenset[int]]
 
     @classmethod
     def read(cls) -> _DemoIds:
@@ -584,8 +591,11 @@ class _DemoIds:
         policies = tuple(p["id"] for p in document["assignment_policies"] if p["account_id"] == account_id)
         providers = {i["id"]: (i["channel"].get("provider", allowed[0]), allowed) for i in document["inboxes"]
                      if (allowed := LISTED_PROVIDERS.get(i["channel"]["type"]))}
+        members: dict[int, frozenset[int]] = {}
+        for row in document["inbox_members"]:
+            members[row["inbox_id"]] = members.get(row["inbox_id"], frozenset()) | {row["user_id"]}
         return cls(account_id, inboxes, tuple(u["id"] for u in document["users"]), bots, own_bots, policies,
-                   providers)
+                   providers, members)
 
     @staticmethod
     def pick(ids: tuple[int, ...], generated: int) -> int:
@@ -604,8 +614,9 @@ class _DemoIds:
             return self.pick(self.assignment_policy_ids, generated)
         return self.pick_inbox(generated)
 
-    def existing_users(self, generated: list) -> list[int]:
-        mapped = [self.pick(self.user_ids, u) for u in generated if isinstance(u, int)]
+    def existing_users(self, generated: list, leaving_out: frozenset[int] = frozenset()) -> list[int]:
+        users = tuple(u for u in self.user_ids if u not in leaving_out) or self.user_ids
+        mapped = [self.pick(users, u) for u in generated if isinstance(u, int)]
         return list(dict.fromkeys(mapped))  # a repeated id is 422 `User has already been taken`
 
 
