@@ -22,12 +22,13 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests import forms, hostile
 from mockserver import Profile, build_store, create_app, demo_document, resources
+from mockserver.chatwoot.channels import ChannelKind, kind_named
 from mockserver.harness.contract import POSITIVE_ACCEPTED
 from mockserver.harness.live_spec import is_no_parameters
 from mockserver.web.app import RUNTIME_KEY
@@ -488,9 +489,8 @@ def valid_for_the_state_when_sent(case: Any, app: Any) -> None:
             # The inbox is the run's own (its id came from a link), so its provider list is read
             # from the mock's store: the demo's (`_DemoIds.listed_providers`) does not know it.
             inbox = app.extensions[RUNTIME_KEY].store.inboxes.get(inbox_id)
-            allowed = inbox.kind.choices.get("provider") if inbox is not None else None
-            if allowed:
-                _keep_a_listed_provider(case.body, (inbox.channel.get("provider", allowed[0]), allowed))
+            if inbox is not None:
+                _keep_a_listed_provider(case.body, listed_provider(inbox.kind, inbox.channel))
 
 
 @functools.cache
@@ -547,9 +547,12 @@ def _make_unique(body: dict, marker: int) -> None:
             holder[key] = f"{value}-u{marker}"
 
 
-#: The channel types whose `provider` must be one of a list (digest §9: `Channel::Whatsapp`
-#: validates its inclusion); any other type keeps whatever string it is sent.
-LISTED_PROVIDERS = {"whatsapp": ("default", "whatsapp_cloud")}
+def listed_provider(kind: ChannelKind, channel: Mapping[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """(the channel's provider, the ones allowed) for a kind whose `provider` must be one of a list,
+    as the model has it (`ChannelKind.choices`; digest §9: `Channel::Whatsapp` validates its
+    inclusion); None for a kind that keeps whatever string it is sent."""
+    allowed = kind.choices.get("provider")
+    return (channel.get("provider", allowed[0]), allowed) if allowed else None
 
 
 def _keep_a_listed_provider(body: dict, listed: tuple[str, tuple[str, ...]] | None) -> None:
@@ -589,8 +592,8 @@ class _DemoIds:
         bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") in (account_id, None))
         own_bots = tuple(b["id"] for b in document["agent_bots"] if b.get("account_id") == account_id)
         policies = tuple(p["id"] for p in document["assignment_policies"] if p["account_id"] == account_id)
-        providers = {i["id"]: (i["channel"].get("provider", allowed[0]), allowed) for i in document["inboxes"]
-                     if (allowed := LISTED_PROVIDERS.get(i["channel"]["type"]))}
+        providers = {i["id"]: listed for i in document["inboxes"]
+                     if (listed := listed_provider(kind_named(i["channel"]["type"]), i["channel"]))}
         members: dict[int, frozenset[int]] = {}
         for row in document["inbox_members"]:
             members[row["inbox_id"]] = members.get(row["inbox_id"], frozenset()) | {row["user_id"]}

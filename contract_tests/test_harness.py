@@ -190,6 +190,18 @@ def test_tallies_of_two_workers_add_up_to_the_tally_of_one_run():
     assert merged.notes == whole.notes
 
 
+def _stateful_machine(key: str) -> Any:
+    """The docs profile's stateful machine on a fresh mock of its own, for its `before_call`; not
+    through __init__, which would start a run (its setup registers the stateful run's expected 2xx
+    answers with the session's tally)."""
+    from contract_tests.test_contract import _workflow
+
+    workflow = _workflow(Profile.DOCS)
+    machine = workflow.__new__(workflow)
+    machine.app = fresh_mock(key, Profile.DOCS, "harness")
+    return machine
+
+
 def test_a_stateful_step_that_its_link_makes_positive_is_valid_for_the_state_when_sent(monkeypatch):
     # The full budget's failure on 6ef28c1 (positive_data_acceptance, 422 `User must exist`): a
     # stateful step's case is drawn, hooks and all, before the link's values are merged into it, and
@@ -198,8 +210,6 @@ def test_a_stateful_step_that_its_link_makes_positive_is_valid_for_the_state_whe
     # the new inbox's id into it, with user ids no hook had mapped, since it was negative then.
     from hypothesis import Phase, find, settings
     from schemathesis.generation import GenerationMode
-
-    from contract_tests.test_contract import _workflow
 
     demo = _DemoIds.read()
     monkeypatch.setattr(SETTINGS, "hostile", False)  # the same draws whatever --contract-no-hostile says
@@ -220,12 +230,8 @@ def test_a_stateful_step_that_its_link_makes_positive_is_valid_for_the_state_whe
     case = find(strategy, positive_once_linked, random=Random(6),
                 settings=settings(database=None, max_examples=2000, phases=[Phase.generate]))
     assert case.meta.generation.mode.is_positive
-    workflow = _workflow(Profile.DOCS)
-    # The machine's own step before a call; not through __init__, which would start a run (its
-    # setup registers the stateful run's expected 2xx answers with the session's tally).
-    machine = workflow.__new__(workflow)
-    machine.app = fresh_mock("stateful-link", Profile.DOCS, "harness")
-    workflow.before_call(machine, case)
+    machine = _stateful_machine("stateful-link")
+    machine.before_call(case)
     assert case.meta.generation.mode.is_positive
     response = case.call(app=machine.app)
     assert response.status_code == 200, (case.body, response.text)
@@ -270,11 +276,7 @@ def test_a_stateful_update_of_the_runs_own_whatsapp_inbox_keeps_a_listed_provide
     from hypothesis import Phase, find, settings
     from schemathesis.generation import GenerationMode
 
-    from contract_tests.test_contract import _workflow
-
-    workflow = _workflow(Profile.DOCS)
-    machine = workflow.__new__(workflow)  # not through __init__, which would start a run
-    machine.app = fresh_mock("stateful-provider", Profile.DOCS, "harness")
+    machine = _stateful_machine("stateful-provider")
     created = machine.app.test_client().post(
         "/api/v1/accounts/1/inboxes", headers={"api_access_token": "demo-admin-token"},
         json={"name": "WA", "channel": {"type": "whatsapp", "phone_number": "+15550107777"}})
