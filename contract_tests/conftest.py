@@ -79,13 +79,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput["contract_tally"] = harness.TALLY.to_data()
         return
     unreached = harness.TALLY.unreached()
-    short = harness.TALLY.groups_short()
-    if (unreached or short) and session.exitstatus == 0:
+    reasons = ["no 2xx answer at all for: " + ", ".join(unreached)] if unreached else []
+    reasons += harness.TALLY.groups_short()
+    if reasons and session.exitstatus == 0:
         # Every request of these operations was refused although the suite sent a valid token:
         # a run that only ever met 401s proves nothing, so it fails.
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        unreached = ["no 2xx answer at all for: " + ", ".join(unreached)] if unreached else []
-        harness.TALLY.failure = "; ".join(unreached + short)
+        harness.TALLY.failure = "; ".join(reasons)
     full_run = harness.SETTINGS.budget_name == "full" and not harness.SETTINGS.only
     if full_run and harness.TALLY.sent < harness.ROBUSTNESS_REQUESTS and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
