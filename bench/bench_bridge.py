@@ -18,6 +18,7 @@ stopped at the end.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import statistics
 import sys
@@ -82,13 +83,27 @@ class Server(Background):
         return total
 
 
-def compare(wrk: str, servers: list[Server], seconds: int, slices: int, workdir: Path) -> None:
+def reset_state(port: int) -> None:
+    """The mock back on its startup state (`POST /_mock/reset`): slices of creates on one server
+    otherwise pile up to the account's inbox limit (100,000; 422) on a fast machine."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/_mock/reset")
+        if conn.getresponse().status != 200:
+            raise RuntimeError(f"POST /_mock/reset on port {port} failed")
+    finally:
+        conn.close()
+
+
+def compare(wrk: str, servers: list[Server], seconds: int, slices: int, workdir: Path, *, mocks: bool) -> None:
     measured: dict[str, list[tuple[LoadResult, float]]] = {server.name: [] for server in servers}
     for server in servers:
         warm_up(server.port, "POST", LIST_PATH, CREATE_BODY)
         run_wrk(wrk, server.port, "POST", LIST_PATH, CREATE_BODY, CONNECTIONS, 1, workdir)
     for _ in range(slices):
         for server in servers:
+            if mocks:
+                reset_state(server.port)
             before = server.cpu_seconds()
             result = run_wrk(wrk, server.port, "POST", LIST_PATH, CREATE_BODY, CONNECTIONS, seconds, workdir)
             if result.non_2xx or result.errors:
@@ -112,12 +127,12 @@ def main() -> int:
         print(f"bare RSGI app, fixed answer, POST {LIST_PATH} with the create body, wrk -t1 -c{CONNECTIONS}:")
         with Server("awaiting the body (await proto())", [python, "-c", BARE, "{port}", "await"]) as waits, \
                 Server("not reading the body", [python, "-c", BARE, "{port}", "skip"]) as skips:
-            compare(wrk, [waits, skips], args.seconds, args.slices, Path(workdir))
+            compare(wrk, [waits, skips], args.seconds, args.slices, Path(workdir), mocks=False)
         print(f"the mock (demo state), POST create, wrk -t1 -c{CONNECTIONS}:")
         with Server("chatwoot-mock serve (the bridge)",
                     [python, "-m", "mockserver", "serve", "--port", "{port}"]) as bridge, \
                 Server("granian WSGI, one blocking thread", [python, "-c", WSGI_PEER, "{port}"]) as peer:
-            compare(wrk, [bridge, peer], args.seconds, args.slices, Path(workdir))
+            compare(wrk, [bridge, peer], args.seconds, args.slices, Path(workdir), mocks=True)
     return 0
 
 
